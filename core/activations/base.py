@@ -1,0 +1,136 @@
+"""The activation record: one frozen description per function, with f, f′ and f″ side by side.
+
+Convention (the one every panel states): derivatives are taken with respect to the unit's
+pre-activation ``z``. At a kink the derivative takes the value listed in ``Info.kinks``; for
+ReLU that is f′(0) = 0, as PyTorch, TensorFlow and JAX use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+__all__ = ["Activation", "Info", "Kink", "ParamSpec"]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of an activation: default (PyTorch's where it has one) and slider range."""
+
+    name: str
+    default: float
+    lo: float
+    hi: float
+    doc: str = ""
+
+    def check(self, value: Any) -> float:
+        """Return ``value`` as float, or raise ValueError naming the allowed range."""
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name} must be a number, not {value!r}") from None
+        if not np.isfinite(v) or not (self.lo <= v <= self.hi):
+            raise ValueError(f"{self.name} must lie in [{self.lo:g}, {self.hi:g}], not {v:g}")
+        return v
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A point where f is not differentiable and the derivative value used there."""
+
+    x: float
+    df_used: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Info:
+    """What the property card shows. Every claim here is checked numerically in the tests."""
+
+    display_name: str
+    formula: str
+    derivative: str
+    output_range: tuple[float, float]
+    zero_centred: bool
+    monotonic: bool
+    bounded: bool
+    smoothness: str  # "discontinuous", "C0", "C1", "C2" or "C∞"
+    kinks: tuple[Kink, ...] = ()
+    derivative_from_output: str | None = None
+    summary: str = ""
+    category: str = "other"
+
+
+@dataclass(frozen=True, eq=False)
+class Activation:
+    """Base of every activation. Subclasses set ``name``, ``PARAMS`` and implement the maths.
+
+    ``f``, ``df`` and ``d2f`` take an array ``z`` of any shape and return an array of the same
+    shape and dtype. ``df`` is dσ/dz (with respect to the pre-activation, not the output).
+    """
+
+    params: dict[str, float] = field(default_factory=dict)
+
+    name: ClassVar[str] = ""
+    PARAMS: ClassVar[tuple[ParamSpec, ...]] = ()
+    #: True for functions of a whole vector (softmax); f′ is then a Jacobian, see ``jacobian``.
+    vector: ClassVar[bool] = False
+    #: names of parameters a layer may learn per unit (PReLU's α)
+    learnable: ClassVar[tuple[str, ...]] = ()
+    #: True when training draws random slopes (RReLU); see ``sample_train``
+    stochastic: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        given = dict(self.params)
+        unknown = set(given) - {p.name for p in self.PARAMS}
+        if unknown:
+            raise ValueError(f"{self.name} has no parameter {', '.join(sorted(unknown))}")
+        full = {p.name: p.check(given.get(p.name, p.default)) for p in self.PARAMS}
+        object.__setattr__(self, "params", full)
+
+    # --- to override -------------------------------------------------------------------
+    def f(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def df(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def d2f(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def df_from_output(self, a: np.ndarray) -> np.ndarray | None:
+        """f′ written in terms of the output a (σ′ = a(1−a)); None where no such form exists."""
+        return None
+
+    @property
+    def info(self) -> Info:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # --- shared ------------------------------------------------------------------------
+    @property
+    def max_abs_df(self) -> float:
+        """sup |f′| over the real line, used for "saturated" (|f′| < 1% of it) and depth plots."""
+        z = np.linspace(-20.0, 20.0, 40001)
+        return float(np.abs(self.df(z)).max())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.name}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.params == other.params  # type: ignore[union-attr]
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.params.items()))))
+
+
+def numerical_derivative(fn, z: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Central difference (fn(z+h) − fn(z−h)) / 2h: what the GUI overlays on the analytic f′.
+
+    At a kink this gives the mean of the two one-sided slopes (0.5 for ReLU at 0), which is
+    exactly why a gradient check disagrees there.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    return (fn(z + h) - fn(z - h)) / (2.0 * h)
