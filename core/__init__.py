@@ -11,7 +11,36 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from . import activations  # noqa: E402
+from . import activations, datasets, initializers, limits, losses, optimizers  # noqa: E402  # noqa: E402
+from .gradcheck import GradCheckResult, gradcheck  # noqa: E402
+from .network import Network  # noqa: E402
+from .pairing import default_loss_for, pairing_warning  # noqa: E402
+from .snapshot import GridOutput, Histogram, LayerSnapshot, Snapshot  # noqa: E402
+from .state import restore_trainer, trainer_state  # noqa: E402
+from .timeline import History, Timeline  # noqa: E402
+from .trainer import Trainer, TrainingDiverged  # noqa: E402
 
-__all__ = ["activations"]
+__all__ = [
+    "GradCheckResult",
+    "GridOutput",
+    "Histogram",
+    "History",
+    "LayerSnapshot",
+    "Network",
+    "Snapshot",
+    "Timeline",
+    "Trainer",
+    "TrainingDiverged",
+    "activations",
+    "datasets",
+    "default_loss_for",
+    "gradcheck",
+    "initializers",
+    "limits",
+    "losses",
+    "optimizers",
+    "pairing_warning",
+    "restore_trainer",
+    "trainer_state",
+]
 __version__ = "0.1.0"

@@ -1,8 +1,15 @@
-"""Every activation function with exact first and second derivatives, in one registry."""
+"""Every activation function with exact first and second derivatives, in one registry.
+
+The modules are imported in menu order; each registers its classes as it loads.
+"""
 
 from __future__ import annotations
 
-from . import rectifiers, sigmoids  # noqa: F401  (registers the built-ins)
+# The import order is the registration order, which is the menus' order.
+# isort: off
+from . import elementary, sigmoids, rectifiers, smooth, gated, shrinks, special, softmax  # noqa: F401
+
+# isort: on
 from .base import Activation, Info, Kink, ParamSpec, numerical_derivative
 from .registry import ALIASES, activation_class, get, names, register, unregister
 

@@ -7,10 +7,14 @@ ReLU that is f′(0) = 0, as PyTorch, TensorFlow and JAX use.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+
+from ._common import as_float
 
 __all__ = ["Activation", "Info", "Kink", "ParamSpec"]
 
@@ -47,7 +51,20 @@ class Kink:
 
 @dataclass(frozen=True)
 class Info:
-    """What the property card shows. Every claim here is checked numerically in the tests."""
+    """What the property card shows. Every claim here is checked numerically in the tests.
+
+    Meaning of the claims:
+
+    * ``output_range``: (inf f, sup f) over the real line, ±inf when unbounded; the ends
+      may be reached (ReLU's 0) or only approached (the sigmoid's 0 and 1).
+    * ``zero_centred``: f(0) = 0 and f takes both signs.
+    * ``monotonic``: non-decreasing everywhere.
+    * ``bounded``: both ends of ``output_range`` are finite.
+    * ``kinks``: every point where f or f′ jumps, with the value the code uses for f′ there.
+    * ``breakpoints``: points that are not kinks but where the code changes formula: f″ jumps
+      there (f is C1, like ELU with α = 1) or, for softplus, PyTorch's switch to f = z. A
+      central difference with step h is unreliable within h of a kink or breakpoint.
+    """
 
     display_name: str
     formula: str
@@ -61,6 +78,7 @@ class Info:
     derivative_from_output: str | None = None
     summary: str = ""
     category: str = "other"
+    breakpoints: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +87,9 @@ class Activation:
 
     ``f``, ``df`` and ``d2f`` take an array ``z`` of any shape and return an array of the same
     shape and dtype. ``df`` is dσ/dz (with respect to the pre-activation, not the output).
+    Subclasses write these for a floating array; every subclass's ``f``, ``df``, ``d2f`` and
+    ``df_from_output`` is wrapped so that lists and integer arrays come in as float64 and the
+    result leaves with the input's dtype (float32 in, float32 out).
     """
 
     params: dict[str, float] = field(default_factory=dict)
@@ -79,8 +100,14 @@ class Activation:
     vector: ClassVar[bool] = False
     #: names of parameters a layer may learn per unit (PReLU's α)
     learnable: ClassVar[tuple[str, ...]] = ()
-    #: True when training draws random slopes (RReLU); see ``sample_train``
+    #: True when training draws random slopes (RReLU); see ``sample_slopes``
     stochastic: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for meth in ("f", "df", "d2f", "df_from_output"):
+            if meth in cls.__dict__:
+                setattr(cls, meth, _float_in_same_dtype_out(cls.__dict__[meth]))
 
     def __post_init__(self) -> None:
         given = dict(self.params)
@@ -89,6 +116,10 @@ class Activation:
             raise ValueError(f"{self.name} has no parameter {', '.join(sorted(unknown))}")
         full = {p.name: p.check(given.get(p.name, p.default)) for p in self.PARAMS}
         object.__setattr__(self, "params", full)
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError if parameters clash (RReLU needs lower ≤ upper); ranges are checked."""
 
     # --- to override -------------------------------------------------------------------
     def f(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
@@ -124,6 +155,18 @@ class Activation:
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.params.items()))))
+
+
+def _float_in_same_dtype_out(fn: Callable) -> Callable:
+    """Wrap an elementwise method: non-float input becomes float64; output keeps z's dtype."""
+
+    @functools.wraps(fn)
+    def method(self: Activation, z: Any) -> Any:
+        z = as_float(z)
+        out = fn(self, z)
+        return None if out is None else np.asarray(out, dtype=z.dtype)
+
+    return method
 
 
 def numerical_derivative(fn, z: np.ndarray, h: float = 1e-5) -> np.ndarray:

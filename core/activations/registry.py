@@ -11,11 +11,32 @@ _REGISTRY: dict[str, type[Activation]] = {}
 #: other spellings users type; they map to the registered name
 ALIASES: dict[str, str] = {
     "linear": "identity",
-    "logistic": "sigmoid",
-    "swish": "silu",
     "heaviside": "step",
     "binary_step": "step",
+    "unit_step": "step",
+    "signum": "sign",
+    "sgn": "sign",
+    "bump": "window",
+    "logistic": "sigmoid",
+    "hardsigmoid": "hard_sigmoid",
+    "scaled_tanh": "lecun_tanh",
+    "hard_tanh": "hardtanh",
+    "soft_sign": "softsign",
+    "atan": "arctan",
     "lrelu": "leaky_relu",
+    "leakyrelu": "leaky_relu",
+    "parametric_relu": "prelu",
+    "randomized_relu": "rrelu",
+    "gelu_erf": "gelu",
+    "gelu_approx": "gelu_tanh",
+    "swish": "silu",
+    "hard_swish": "hardswish",
+    "logsigmoid": "log_sigmoid",
+    "soft_shrink": "softshrink",
+    "hard_shrink": "hardshrink",
+    "tanh_shrink": "tanhshrink",
+    "sin": "sine",
+    "rbf": "gaussian",
 }
 
 
@@ -30,6 +51,7 @@ def register(cls: type[Activation], *, replace: bool = False) -> type[Activation
 
 
 def unregister(name: str) -> None:
+    """Remove a registered activation (no error if it is not there)."""
     _REGISTRY.pop(name, None)
 
 
@@ -39,11 +61,12 @@ def names() -> list[str]:
 
 
 def activation_class(name: str) -> type[Activation]:
-    key = ALIASES.get(name, name)
-    try:
-        return _REGISTRY[key]
-    except KeyError:
-        raise KeyError(f"unknown activation {name!r}; known: {', '.join(_REGISTRY)}") from None
+    """The class registered as ``name``, an alias of it, or the same spelled "Leaky-ReLU"."""
+    for key in (name, name.strip().lower().replace("-", "_").replace(" ", "_")):
+        key = ALIASES.get(key, key)
+        if key in _REGISTRY:
+            return _REGISTRY[key]
+    raise KeyError(f"unknown activation {name!r}; known: {', '.join(_REGISTRY)}")
 
 
 def get(name: str | Activation, **params: float) -> Activation:

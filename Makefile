@@ -1,0 +1,43 @@
+# Two commands on a fresh machine:  make run  (install + launch)   make test  (install + test)
+# Both create and reuse .venv with a Python >= 3.12 found by .ci/find-python.
+VENV    ?= .venv
+PYBIN   := $(VENV)/bin/python
+CONSTRAINTS := packaging/constraints.txt
+
+.PHONY: run test lint bench bundle smoke clean screenshots
+
+$(VENV)/.base: pyproject.toml $(CONSTRAINTS)
+	@py=$$(.ci/find-python) || exit 1; \
+	  [ -x $(PYBIN) ] || "$$py" -m venv $(VENV)
+	$(PYBIN) -m pip install -q --upgrade pip
+	$(PYBIN) -m pip install -q -c $(CONSTRAINTS) -e .
+	@touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	$(PYBIN) -m pip install -q -c $(CONSTRAINTS) -e '.[test]'
+	@touch $@
+
+run: $(VENV)/.base
+	$(PYBIN) -m gui
+
+test: $(VENV)/.test
+	QT_QPA_PLATFORM=offscreen $(PYBIN) -m pytest
+
+lint: $(VENV)/.test
+	$(PYBIN) -m ruff check core gui tests benchmarks packaging
+
+bench: $(VENV)/.base
+	$(PYBIN) benchmarks/bench_train.py
+
+bundle: $(VENV)/.base
+	$(PYBIN) -m pip install -q -c $(CONSTRAINTS) -e '.[package]'
+	$(PYBIN) packaging/build.py
+
+smoke:
+	packaging/smoke_test.sh
+
+screenshots: $(VENV)/.base
+	QT_QPA_PLATFORM=offscreen $(PYBIN) packaging/make_docs_images.py
+
+clean:
+	rm -rf $(VENV) build dist packaging/build packaging/dist *.egg-info

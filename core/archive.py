@@ -1,0 +1,275 @@
+"""The ``.alab`` file: one zip holding experiment.json, weights.npz and history.csv.
+
+- ``experiment.json``: schema version, app version, the experiment settings (with panel
+  choices) and the trainer's saved state (counters, optimizer settings, random generator
+  states) from ``core.state``;
+- ``weights.npz``: every array of that state (parameters, optimizer moments, history),
+  written and read with ``allow_pickle=False``;
+- ``history.csv``: the per-epoch metrics, for people and spreadsheets (not read back).
+
+Files come from outside, so reading is defensive: sizes are checked from the zip directory
+before anything is decompressed, member names are never used as paths, and every problem is
+an ``ArchiveError`` with one sentence. Writing is atomic: a temporary file beside the target,
+flushed to disk, then renamed over it, so a crash leaves the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .experiment import SCHEMA_VERSION, Experiment
+from .state import restore_trainer, trainer_state
+
+__all__ = ["ArchiveError", "SavedExperiment", "capture", "read_archive", "write_archive",
+           "MAX_MEMBER_BYTES", "MAX_TOTAL_BYTES"]
+
+MAX_MEMBER_BYTES = 256 * 2**20  # no member of a real experiment comes near this
+MAX_TOTAL_BYTES = 512 * 2**20
+MAX_COMPRESSION_RATIO = 200  # zip bombs compress far better than weights do
+MEMBERS = ("experiment.json", "weights.npz", "history.csv")
+#: a zip's central directory is parsed whole (~500 bytes of memory per entry) before any
+#: count can be checked, so its size is checked first, from the end record
+MAX_DIRECTORY_BYTES = 2**20
+MAX_ARRAYS = 2048  # a 100-layer BatchNorm net with Adam saves fewer than 250
+
+
+class ArchiveError(ValueError):
+    """The file is not a usable experiment; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class SavedExperiment:
+    """An experiment with its trained state; ``trainer_meta``/``arrays`` are None for a fresh
+    one (then ``build_trainer`` starts from the seeds)."""
+
+    experiment: Experiment
+    trainer_meta: dict | None = None
+    arrays: dict[str, np.ndarray] | None = None
+
+    def build_trainer(self, dataset=None):
+        """The trainer as saved (or fresh), on a dataset rebuilt from the settings."""
+        try:
+            ds = dataset if dataset is not None else self.experiment.build_dataset()
+            if self.trainer_meta is None:
+                return self.experiment.build_trainer(ds)
+        except (ValueError, KeyError, OSError) as e:
+            raise ArchiveError(f"its data set or network cannot be made: {e}") from None
+        try:
+            return restore_trainer(self.trainer_meta, self.arrays or {}, ds)
+        except ValueError as e:
+            raise ArchiveError(str(e)) from None
+        except (TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
+            # a hostile or hand-edited file can break the state in ways no check names
+            raise ArchiveError(f"the saved training state is invalid ({type(e).__name__})"
+                               ) from None
+
+
+def capture(experiment: Experiment, trainer) -> SavedExperiment:
+    """Everything needed to continue ``trainer`` later exactly as it would have gone on."""
+    meta, arrays = trainer_state(trainer)
+    return SavedExperiment(experiment, meta, arrays)
+
+
+# --- writing -----------------------------------------------------------------------------
+def _history_csv(meta: dict | None, arrays: dict | None) -> str:
+    out = io.StringIO()
+    w = csv.writer(out)
+    cols = ("epoch", "step", "train_loss", "test_loss", "train_metric", "test_metric")
+    w.writerow(cols)
+    if arrays:
+        data = [arrays.get(f"history.{c}") for c in cols]
+        if all(isinstance(d, np.ndarray) and d.ndim == 1 for d in data):
+            for row in zip(*data, strict=False):
+                w.writerow([repr(float(v)) for v in row])
+    return out.getvalue()
+
+
+def write_archive(path: str | Path, saved: SavedExperiment) -> Path:
+    path = Path(path)
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "app_version": __version__,
+        "experiment": saved.experiment.to_dict(),
+        "trainer": saved.trainer_meta,
+    }
+    npz = io.BytesIO()
+    np.savez(npz, **(saved.arrays or {}))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as z:
+                z.writestr("experiment.json", json.dumps(doc, indent=1, ensure_ascii=False))
+                z.writestr("weights.npz", npz.getvalue())
+                z.writestr("history.csv", _history_csv(saved.trainer_meta, saved.arrays))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --- reading -----------------------------------------------------------------------------
+def _check_directory_size(f) -> None:
+    """Refuse a zip whose directory alone would take a lot of memory to parse."""
+    end = zipfile._EndRecData(f)  # the record zipfile itself reads (private, stable since 2.x)
+    if end is None:
+        raise zipfile.BadZipFile("no end of central directory")
+    if end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES or end[zipfile._ECD_ENTRIES_TOTAL] > (
+            MAX_ARRAYS):
+        raise ArchiveError("the file lists far more parts than an experiment has")
+
+
+def _check_directory(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    infos = z.infolist()
+    if len(infos) > 16:
+        raise ArchiveError("the file holds more parts than an experiment has")
+    total = 0
+    found = {}
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name:
+            raise ArchiveError(f"the file contains a part with an unsafe name ({name!r})")
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise ArchiveError(f"the part {name!r} is too large ({info.file_size:,} bytes)")
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
+                and info.file_size > 2**20:
+            raise ArchiveError(f"the part {name!r} expands suspiciously (a zip bomb?)")
+        total += info.file_size
+        if name in MEMBERS:
+            found[name] = info
+    if total > MAX_TOTAL_BYTES:
+        raise ArchiveError("the file expands to more data than an experiment can hold")
+    for name in ("experiment.json", "weights.npz"):
+        if name not in found:
+            raise ArchiveError(f"the file has no {name}; it is not an Activation Lab experiment")
+    return found
+
+
+def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    # read no more than the directory promised, whatever the compressed stream says
+    with z.open(info) as f:
+        data = f.read(info.file_size + 1)
+    if len(data) != info.file_size:
+        raise ArchiveError(f"the part {info.filename!r} is damaged")
+    return data
+
+
+def _check_npz(data: bytes) -> None:
+    """Sizes of the arrays inside weights.npz, from its directory and each array's header,
+    checked before np.load allocates anything (a nested zip bomb, or a header declaring
+    10^12 values, would otherwise exhaust memory)."""
+    buf = io.BytesIO(data)
+    _check_directory_size(buf)
+    with zipfile.ZipFile(buf) as z:
+        total = 0
+        for info in z.infolist():
+            total += info.file_size
+            if info.file_size > MAX_MEMBER_BYTES or total > MAX_MEMBER_BYTES or (
+                    info.compress_size and info.file_size > 2**20
+                    and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO):
+                raise ArchiveError("the weights expand to more data than an experiment holds")
+            with z.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                elif version == (2, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+                else:
+                    raise ArchiveError("the weights use an array format this version cannot "
+                                       "read")
+            if dtype.hasobject:
+                raise ValueError("pickled objects")
+            if math.prod(shape) * dtype.itemsize > info.file_size:
+                raise ArchiveError(f"the array {info.filename!r} declares more values than "
+                                   "the file holds")
+
+
+def _load_arrays(data: bytes) -> dict[str, np.ndarray]:
+    try:
+        _check_npz(data)
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {}
+            for key in npz.files:
+                a = npz[key]
+                if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
+                    raise ArchiveError(f"the array {key!r} is not numeric")
+                arrays[key] = a
+            return arrays
+    except ArchiveError:
+        raise
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise ArchiveError("the weights contain pickled objects, which are never "
+                               "loaded (they could run code)") from None
+        raise ArchiveError("the weights are damaged") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zipfile.LargeZipFile,
+            NotImplementedError, RuntimeError, MemoryError):
+        raise ArchiveError("the weights are damaged") from None
+
+
+def read_archive(path: str | Path) -> SavedExperiment:
+    """Read and validate an ``.alab`` file (the trainer is restored by ``build_trainer``)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a folder, a device or a pipe (which would block)
+            raise ArchiveError("it is not a file")
+        if st.st_size > MAX_TOTAL_BYTES:
+            raise ArchiveError("the file is far larger than any experiment")
+        with open(path, "rb") as f:
+            _check_directory_size(f)
+            with zipfile.ZipFile(f) as z:
+                members = _check_directory(z)
+                doc_bytes = _read_member(z, members["experiment.json"])
+                weights = _read_member(z, members["weights.npz"])
+    except ArchiveError:
+        raise
+    except FileNotFoundError:
+        raise ArchiveError("the file does not exist") from None
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError):
+        raise ArchiveError("the file is damaged or is not an experiment file") from None
+    except (OSError, RuntimeError) as e:  # RuntimeError: encrypted members
+        raise ArchiveError(f"the file cannot be read ({e.__class__.__name__})") from None
+    try:
+        doc = json.loads(doc_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ArchiveError("experiment.json is not valid JSON") from None
+    if not isinstance(doc, dict):
+        raise ArchiveError("experiment.json is not a JSON object")
+    version = doc.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ArchiveError(f"the file has schema version {version!r}; this version of "
+                           f"Activation Lab reads version {SCHEMA_VERSION}")
+    try:
+        experiment = Experiment.from_dict(doc.get("experiment"))
+    except (ValueError, TypeError, RecursionError) as e:
+        raise ArchiveError(f"the settings are invalid: {e}") from None
+    meta = doc.get("trainer")
+    if meta is not None and not isinstance(meta, dict):
+        raise ArchiveError("the saved training state is malformed")
+    arrays = _load_arrays(weights)
+    return SavedExperiment(experiment, meta, arrays)
+
+
+def restore(path: str | Path):
+    """(experiment, trainer) from a file, the trainer ready to continue training."""
+    saved = read_archive(path)
+    try:
+        ds = saved.experiment.build_dataset()
+    except (ValueError, KeyError, OSError) as e:
+        raise ArchiveError(f"its data set cannot be made: {e}") from None
+    return saved.experiment, saved.build_trainer(ds)

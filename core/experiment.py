@@ -1,0 +1,278 @@
+"""An experiment as plain data: dataset, network and training settings, JSON in and out.
+
+The GUI edits one of these, the CLI trains one, a saved ``.alab`` file holds one. Building the
+engine objects from it (``build_dataset``, ``build_trainer``) lives here so that every front end
+makes exactly the same trainer from the same settings.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "DatasetConfig",
+    "Experiment",
+    "LayerConfig",
+    "NetworkConfig",
+    "TrainingConfig",
+]
+
+
+def _num(d: dict, key: str, lo: float, hi: float, *, integer: bool = False, where: str = "") -> Any:
+    """Read a number from a dict, refusing wrong types and values out of range."""
+    v = d[key]
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"{where}{key} must be a number, not {v!r}")
+    if integer and (not float(v).is_integer()):
+        raise ValueError(f"{where}{key} must be a whole number, not {v!r}")
+    if not math.isfinite(v) or not (lo <= v <= hi):
+        raise ValueError(f"{where}{key} must lie in [{lo:g}, {hi:g}], not {v!r}")
+    return int(v) if integer else float(v)
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    name: str = "circles"
+    n: int | None = None
+    noise: float | None = None
+    test_fraction: float = 0.5
+    seed: int = 0
+    standardize: bool = False
+    features: tuple[str, ...] = ()
+    targets: str = "01"
+    options: dict = field(default_factory=dict)
+    csv_path: str | None = None
+    csv_target: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerConfig:
+    units: int = 8
+    activation: str = "tanh"
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    hidden: tuple[LayerConfig, ...] = (LayerConfig(8, "tanh"), LayerConfig(8, "tanh"))
+    output_activation: str = "sigmoid"
+    output_params: dict = field(default_factory=dict)
+    init: str = "xavier_uniform"
+    bias_init: float = 0.0
+    seed: int = 0
+    batchnorm: bool = False
+    dtype: str = "float64"
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    loss: str = "bce"
+    optimizer: str = "sgd"
+    lr: float = 0.03
+    batch_size: int = 10
+    l1: float = 0.0
+    l2: float = 0.0
+    clip_norm: float | None = None
+    epoch_limit: int | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything needed to rebuild a run exactly (weights and history live beside it)."""
+
+    dataset: DatasetConfig = DatasetConfig()
+    network: NetworkConfig = NetworkConfig()
+    training: TrainingConfig = TrainingConfig()
+    title: str = ""
+    description: str = ""
+    #: per-panel view choices (selected activations, log-y, ...), opaque to the core
+    panels: dict = field(default_factory=dict)
+
+    # --- JSON ------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["schema_version"] = SCHEMA_VERSION
+        d["dataset"]["features"] = list(self.dataset.features)
+        d["network"]["hidden"] = [asdict(h) for h in self.network.hidden]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Experiment:
+        """Validate and build; raises ValueError with one clear sentence on any bad field."""
+        if not isinstance(d, dict):
+            raise ValueError("the experiment is not a JSON object")
+        version = d.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ValueError(
+                f"the experiment was written with schema version {version!r}; "
+                f"this version of Activation Lab reads version {SCHEMA_VERSION}"
+            )
+        try:
+            ds = _dataset_from(d.get("dataset", {}))
+            net = _network_from(d.get("network", {}))
+            tr = _training_from(d.get("training", {}))
+        except KeyError as e:  # pragma: no cover - defaults cover every key
+            raise ValueError(f"the experiment lacks {e}") from None
+        panels = d.get("panels", {})
+        if not isinstance(panels, dict):
+            raise ValueError("panels must be a JSON object")
+        title, desc = d.get("title", ""), d.get("description", "")
+        if not isinstance(title, str) or not isinstance(desc, str):
+            raise ValueError("title and description must be text")
+        return cls(dataset=ds, network=net, training=tr, title=title, description=desc,
+                   panels=panels)
+
+    def with_(self, **changes: Any) -> Experiment:
+        return replace(self, **changes)
+
+    # --- building --------------------------------------------------------------------
+    def build_dataset(self):
+        from . import datasets
+
+        c = self.dataset
+        if c.csv_path:
+            return datasets.load_csv(
+                c.csv_path, target=c.csv_target, test_fraction=c.test_fraction, seed=c.seed,
+                standardize=c.standardize,
+            )
+        kwargs = dict(c.options)
+        if c.n is not None:
+            kwargs["n"] = c.n
+        if c.noise is not None:
+            kwargs["noise"] = c.noise
+        return datasets.load(
+            c.name, test_fraction=c.test_fraction, seed=c.seed, standardize=c.standardize,
+            features=tuple(c.features), targets=c.targets, **kwargs,
+        )
+
+    def build_network(self, ds):
+        from .network import Network
+
+        c = self.network
+        hidden = [(h.units, (h.activation, dict(h.params))) for h in c.hidden]
+        return Network.build(
+            n_inputs=ds.n_inputs, hidden=hidden,
+            output=(ds.n_outputs, (c.output_activation, dict(c.output_params))),
+            init=c.init, bias_init=c.bias_init, seed=c.seed, batchnorm=c.batchnorm, dtype=c.dtype,
+        )
+
+    def build_trainer(self, ds=None):
+        """A fresh trainer: dataset, network initialised with its seed, optimizer state empty."""
+        from .trainer import Trainer
+
+        ds = ds if ds is not None else self.build_dataset()
+        t = self.training
+        return Trainer(
+            self.build_network(ds), ds, loss=t.loss, optimizer=t.optimizer, lr=t.lr,
+            batch_size=t.batch_size, seed=t.seed, l1=t.l1, l2=t.l2, clip_norm=t.clip_norm,
+        )
+
+
+def _only(d: Any, cls: type, where: str) -> dict:
+    if not isinstance(d, dict):
+        raise ValueError(f"{where} must be a JSON object")
+    known = {f.name for f in fields(cls)}
+    unknown = set(d) - known
+    if unknown:
+        raise ValueError(f"{where} has unknown field {sorted(unknown)[0]!r}")
+    return d
+
+
+def _str(d: dict, key: str, where: str, default: str | None) -> str | None:
+    v = d.get(key, default)
+    if v is not None and not isinstance(v, str):
+        raise ValueError(f"{where}.{key} must be text, not {v!r}")
+    return v
+
+
+def _params(v: Any, where: str) -> dict:
+    if not isinstance(v, dict) or not all(
+        isinstance(k, str) and not isinstance(x, bool) and isinstance(x, int | float)
+        for k, x in v.items()
+    ):
+        raise ValueError(f"{where} must map parameter names to numbers")
+    return {k: float(x) for k, x in v.items()}
+
+
+def _dataset_from(d: Any) -> DatasetConfig:
+    d = _only(d, DatasetConfig, "dataset")
+    base = DatasetConfig()
+    w = "dataset."
+    feats = d.get("features", [])
+    if not isinstance(feats, list | tuple) or not all(isinstance(f, str) for f in feats):
+        raise ValueError("dataset.features must be a list of names")
+    opts = d.get("options", {})
+    if not isinstance(opts, dict):
+        raise ValueError("dataset.options must be a JSON object")
+    targets = _str(d, "targets", "dataset", base.targets)
+    if targets not in ("01", "pm1"):
+        raise ValueError("dataset.targets must be '01' or 'pm1'")
+    return DatasetConfig(
+        name=_str(d, "name", "dataset", base.name),
+        n=None if d.get("n") is None else _num(d, "n", 2, 200_000, integer=True, where=w),
+        noise=None if d.get("noise") is None else _num(d, "noise", 0, 100, where=w),
+        test_fraction=_num({**asdict(base), **d}, "test_fraction", 0, 0.9, where=w),
+        seed=_num({**asdict(base), **d}, "seed", 0, 2**32 - 1, integer=True, where=w),
+        standardize=bool(d.get("standardize", base.standardize)),
+        features=tuple(feats),
+        targets=targets,
+        options=opts,
+        csv_path=_str(d, "csv_path", "dataset", None),
+        csv_target=_str(d, "csv_target", "dataset", None),
+    )
+
+
+def _network_from(d: Any) -> NetworkConfig:
+    d = _only(d, NetworkConfig, "network")
+    base = NetworkConfig()
+    w = "network."
+    hidden_raw = d.get("hidden", [asdict(h) for h in base.hidden])
+    if not isinstance(hidden_raw, list | tuple) or len(hidden_raw) > 64:
+        raise ValueError("network.hidden must be a list of at most 64 layers")
+    hidden = []
+    for i, h in enumerate(hidden_raw, 1):
+        h = _only(h, LayerConfig, f"hidden layer {i}")
+        hidden.append(
+            LayerConfig(
+                units=_num(h, "units", 1, 4096, integer=True, where=f"hidden layer {i} "),
+                activation=_str(h, "activation", f"hidden layer {i}", "tanh"),
+                params=_params(h.get("params", {}), f"hidden layer {i} params"),
+            )
+        )
+    merged = {**asdict(base), **d}
+    return NetworkConfig(
+        hidden=tuple(hidden),
+        output_activation=_str(d, "output_activation", "network", base.output_activation),
+        output_params=_params(d.get("output_params", {}), "network.output_params"),
+        init=_str(d, "init", "network", base.init),
+        bias_init=_num(merged, "bias_init", -100, 100, where=w),
+        seed=_num(merged, "seed", 0, 2**32 - 1, integer=True, where=w),
+        batchnorm=bool(d.get("batchnorm", False)),
+        dtype=_str(d, "dtype", "network", "float64"),
+    )
+
+
+def _training_from(d: Any) -> TrainingConfig:
+    d = _only(d, TrainingConfig, "training")
+    base = TrainingConfig()
+    w = "training."
+    merged = {**asdict(base), **d}
+    return TrainingConfig(
+        loss=_str(d, "loss", "training", base.loss),
+        optimizer=_str(d, "optimizer", "training", base.optimizer),
+        lr=_num(merged, "lr", 0, 100, where=w),
+        batch_size=_num(merged, "batch_size", 1, 200_000, integer=True, where=w),
+        l1=_num(merged, "l1", 0, 10, where=w),
+        l2=_num(merged, "l2", 0, 10, where=w),
+        clip_norm=None if merged["clip_norm"] is None
+        else _num(merged, "clip_norm", 1e-6, 1e6, where=w),
+        epoch_limit=None if merged["epoch_limit"] is None
+        else _num(merged, "epoch_limit", 1, 1_000_000, integer=True, where=w),
+        seed=_num(merged, "seed", 0, 2**32 - 1, integer=True, where=w),
+    )

@@ -1,0 +1,372 @@
+"""The trainer: advances a network on a dataset one mini-batch at a time.
+
+Training is a stream: ``step()`` does the maths of one step and nothing else; metrics on the
+full train and test sets are computed at the end of each epoch into ``history``; snapshots
+(activation samples, histograms, decision maps) are made only when asked for. The trainer
+never prints, sleeps or touches a GUI.
+
+Divergence check (kept cheap because it runs every step): the loss plus the sum of the
+gradient buffer must be finite before the update, and the sum of the parameter buffer after
+it — one reduction each. Only when a check fails is the guilty layer looked for, the
+parameters restored from the pre-step copy, and ``TrainingDiverged`` raised.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import losses as _losses
+from . import metrics as _metrics
+from . import optimizers
+from .pairing import default_loss_for
+from .timeline import History
+
+__all__ = ["Trainer", "TrainingDiverged"]
+
+#: rows of the training set kept as the fixed sample that snapshots show
+SAMPLE_SIZE = 2000
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss, gradient or parameter became inf or NaN.
+
+    ``step`` is the number the failed step would have had; ``layer`` the index of the layer
+    where it was found (``layer_name`` "hidden 1" … "output"). The network keeps the last
+    finite parameters, so training can go on after lowering the learning rate.
+    """
+
+    def __init__(self, message: str, step: int, layer: int, layer_name: str):
+        super().__init__(message)
+        self.step = step
+        self.layer = layer
+        self.layer_name = layer_name
+
+
+def _finite(a: np.ndarray) -> bool:
+    return bool(np.isfinite(a).all())
+
+
+class Trainer:
+    """Mini-batch training of ``net`` on ``dataset``.
+
+    Parameters
+    ----------
+    loss : name from ``core.losses.names()``; default from ``default_loss_for``.
+    optimizer : name from ``core.optimizers.names()``.
+    lr, batch_size, l1, l2, clip_norm : may be changed between steps (attributes).
+    seed : seeds the shuffling, RReLU's random slopes and the snapshot sample.
+    momentum : used by "momentum" and "nesterov"; ``optimizer_params`` passes the rest
+        (betas, eps, alpha, weight_decay) with PyTorch's defaults otherwise.
+    evaluate_every : epochs between full train/test evaluations (history rows).
+    """
+
+    def __init__(
+        self,
+        net,
+        dataset,
+        loss: str | None = None,
+        optimizer: str = "sgd",
+        lr: float = 0.03,
+        batch_size: int = 10,
+        seed: int = 0,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        clip_norm: float | None = None,
+        momentum: float = 0.9,
+        optimizer_params: dict | None = None,
+        evaluate_every: int = 1,
+        history_cap: int = 5000,
+    ):
+        out = net.layers[-1]
+        if dataset.n_inputs != net.n_inputs or dataset.n_outputs != out.units:
+            raise ValueError(
+                f"the network is {net.n_inputs} inputs → {out.units} outputs but the data set "
+                f"has {dataset.n_inputs} inputs and {dataset.n_outputs} outputs"
+            )
+        if dataset.n_train < 1:
+            raise ValueError("the data set has no training rows")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+        self.net = net
+        self.dataset = dataset
+        self.seed = int(seed)
+        if loss is None:
+            loss = default_loss_for(dataset.task, out.act)
+        self.loss = _losses.get(loss)
+        self.optimizer_name = optimizer
+        hyper = {}
+        if "momentum" in optimizers.get(optimizer).cls.defaults:
+            hyper["momentum"] = momentum
+        hyper.update(optimizer_params or {})
+        self.optimizer = optimizers.make(
+            optimizer, net.n_params, net.dtype, net.weight_mask,
+            lr=lr, l1=l1, l2=l2, clip_norm=clip_norm, **hyper,
+        )
+        self.batch_size = batch_size
+        if isinstance(evaluate_every, bool) or not isinstance(evaluate_every, int) or (
+            evaluate_every < 1
+        ):
+            raise ValueError("evaluate_every must be a positive whole number of epochs")
+        self.evaluate_every = evaluate_every
+
+        dt = net.dtype
+        prep = self.loss.prepare_targets
+        self.x_train = np.ascontiguousarray(dataset.x_train, dtype=dt)
+        self.y_train = np.ascontiguousarray(prep(np.asarray(dataset.y_train, dtype=dt)))
+        self.x_test = np.ascontiguousarray(dataset.x_test, dtype=dt)
+        self.y_test = np.ascontiguousarray(prep(np.asarray(dataset.y_test, dtype=dt)))
+        if self.loss.targets == "pm1":
+            self.negative, self.positive = -1.0, 1.0
+        else:
+            self.negative, self.positive = float(dataset.negative), float(dataset.positive)
+        self.threshold = 0.5 * (self.negative + self.positive)
+        # tables such as 7-segment use every row for both sets: evaluate them once
+        self._test_is_train = self.x_train.shape == self.x_test.shape and bool(
+            np.array_equal(self.x_train, self.x_test) and np.array_equal(self.y_train, self.y_test)
+        )
+        self._x_all = (self.x_train if self._test_is_train
+                       else np.concatenate([self.x_train, self.x_test]))
+        self._truth_train = _metrics.truth_labels(dataset.task, self.y_train, self.threshold)
+        self._truth_test = _metrics.truth_labels(dataset.task, self.y_test, self.threshold)
+        # starts of each layer's W, b and the rest (α, γ, β; maybe empty) in the flat buffer,
+        # for per-layer gradient norms in one np.add.reduceat
+        starts = []
+        for sl, layer in zip(net.layer_slices(), net.layers):
+            starts += [sl.start, sl.start + layer.W.size, sl.start + layer.W.size + layer.units]
+        self._segments = np.array(starts, dtype=np.intp)
+        self._sq_buf = np.zeros(net.n_params + 1, dtype=net.dtype)
+
+        n = dataset.n_train
+        self._rng_shuffle = np.random.default_rng(self.seed)
+        self._rng_noise = np.random.default_rng([self.seed, 1])
+        sample_rng = np.random.default_rng([self.seed, 2])
+        self.sample_index = np.sort(sample_rng.choice(n, size=min(SAMPLE_SIZE, n), replace=False))
+        self.x_sample = self.x_train[self.sample_index]
+        self._xs = np.empty_like(self.x_train)
+        self._ys = np.empty_like(self.y_train)
+        self._perm = np.arange(n)
+        self._x_epoch, self._y_epoch = self.x_train, self.y_train
+        self._cursor = 0
+        self._prev = net.flat.copy()  # parameters before the last step (divergence, ΔW)
+        self._bn = [l.bn for l in net.layers if l.bn is not None]
+        self._bn_prev = [(bn.running_mean.copy(), bn.running_var.copy()) for bn in self._bn]
+
+        self.step_count = 0
+        self.epoch = 0
+        self.last_loss = math.nan
+        self.metrics: dict[str, float] = {}
+        self.history = History(len(net.layers), cap=history_cap)
+        #: stable histogram ranges per (layer, quantity); see core.snapshot
+        self.hist_ranges: dict[str, float] = {}
+        self._grid_cache: dict = {}
+        self._max_df: list[float | None] = [None] * len(net.layers)
+        self.evaluate()
+
+    # --- settings changeable between steps -----------------------------------------------
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.optimizer.lr = value
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"the batch size must be a positive whole number, not {value!r}")
+        self._batch_size = int(value)
+
+    l1 = property(lambda self: self.optimizer.l1,
+                  lambda self, v: setattr(self.optimizer, "l1", v))
+    l2 = property(lambda self: self.optimizer.l2,
+                  lambda self, v: setattr(self.optimizer, "l2", v))
+    clip_norm = property(lambda self: self.optimizer.clip_norm,
+                         lambda self, v: setattr(self.optimizer, "clip_norm", v))
+
+    @property
+    def task(self) -> str:
+        return self.dataset.task
+
+    @property
+    def metric_name(self) -> str:
+        return _metrics.metric_name(self.dataset.task)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.dataset.n_train // self._batch_size)
+
+    # --- training ------------------------------------------------------------------------
+    def step(self) -> float:
+        """One mini-batch step; returns its mean data loss. Raises TrainingDiverged."""
+        # overflow on the way to inf is expected when training diverges; it is detected
+        # explicitly below, so NumPy's warnings would only be noise
+        with np.errstate(all="ignore"):
+            return self._step()
+
+    def run(self, epochs: int | None = None, steps: int | None = None) -> float:
+        """Run whole epochs (to the next epoch boundaries) or a number of steps.
+
+        Returns the last batch loss.
+        """
+        if (epochs is None) == (steps is None):
+            raise ValueError("give either epochs or steps")
+        loss = self.last_loss
+        with np.errstate(all="ignore"):
+            if steps is not None:
+                for _ in range(int(steps)):
+                    loss = self._step()
+            else:
+                target = self.epoch + int(epochs)
+                while self.epoch < target:
+                    loss = self._step()
+        return loss
+
+    def _step(self) -> float:
+        net = self.net
+        n = self.x_train.shape[0]
+        c = self._cursor
+        bs = self._batch_size
+        if c == 0:
+            self._start_epoch(bs >= n)
+        end = c + bs
+        if end > n:
+            end = n
+        if self._bn:
+            for bn, (m, v) in zip(self._bn, self._bn_prev):
+                np.copyto(m, bn.running_mean)
+                np.copyto(v, bn.running_var)
+        loss = net._backprop(
+            self._x_epoch[c:end], self._y_epoch[c:end], self.loss, True, self._rng_noise
+        )
+        flat, grad = net.flat, net.grad_flat
+        if not math.isfinite(loss + grad.sum()):
+            self._diverged("loss" if not math.isfinite(loss) else "gradient")
+        np.copyto(self._prev, flat)
+        self.optimizer.step(flat, grad)
+        if not math.isfinite(flat.sum()):
+            self._diverged("parameters")
+        self.step_count += 1
+        self.last_loss = loss
+        if end >= n:
+            self._cursor = 0
+            self.epoch += 1
+            if self.epoch % self.evaluate_every == 0:
+                self.evaluate()
+        else:
+            self._cursor = end
+        return loss
+
+    def _start_epoch(self, full_batch: bool) -> None:
+        if full_batch:  # order cannot matter to a full-batch gradient: skip the shuffle
+            self._x_epoch, self._y_epoch = self.x_train, self.y_train
+            return
+        self._perm = self._rng_shuffle.permutation(self.x_train.shape[0])
+        np.take(self.x_train, self._perm, axis=0, out=self._xs)
+        np.take(self.y_train, self._perm, axis=0, out=self._ys)
+        self._x_epoch, self._y_epoch = self._xs, self._ys
+
+    def _diverged(self, what: str) -> None:
+        net = self.net
+        layers = net.layers
+        if what == "loss":
+            bad = [i for i, l in enumerate(layers)
+                   if any(v is not None and not _finite(v) for v in (l.z, l.a))]
+            index = bad[0] if bad else len(layers) - 1
+            found = "its outputs became inf or NaN, so the loss is not a number"
+        elif what == "gradient":
+            bad = [i for i, sl in enumerate(net.layer_slices()) if not _finite(net.grad_flat[sl])]
+            index = bad[-1] if bad else len(layers) - 1  # backprop runs output → input
+            found = "its gradients became inf or NaN"
+        else:
+            bad = [i for i, sl in enumerate(net.layer_slices()) if not _finite(net.flat[sl])]
+            index = bad[0] if bad else 0
+            found = "its weights overflowed to inf or NaN"
+            np.copyto(net.flat, self._prev)
+        for bn, (m, v) in zip(self._bn, self._bn_prev):
+            np.copyto(bn.running_mean, m)
+            np.copyto(bn.running_var, v)
+        step = self.step_count + 1
+        name = net.layer_name(index)
+        raise TrainingDiverged(
+            f"Training diverged at step {step} in layer '{name}': {found}. Lower the learning "
+            f"rate (now {self.lr:g}) or turn on gradient clipping; the weights were kept as "
+            "they were before this step.",
+            step=step, layer=index, layer_name=name,
+        )
+
+    # --- evaluation ----------------------------------------------------------------------
+    def outputs(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(z, a) of the output layer for inputs x, in evaluation mode."""
+        a = x
+        layers = self.net.layers
+        for layer in layers[:-1]:
+            a = layer.forward(a, False)
+        out = layers[-1]
+        z = out.pre_activation(a, False)
+        return z, out.activate(z, False)
+
+    def loss_value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        loss = self.loss
+        if loss.is_fused_with(self.net.layers[-1].act):
+            return loss.fused_value(z, y)
+        return loss.value(a, y)
+
+    def metric(self, a: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy or R² of outputs a against targets y (see ``core.metrics.metric``)."""
+        return _metrics.metric(self.dataset.task, a, y, self.threshold)
+
+    def evaluate(self) -> dict[str, float]:
+        """Loss and metric on the full train and test sets; appends a history row.
+
+        One forward pass over train and test rows stacked together (evaluation mode treats
+        rows independently, so this equals two passes and costs half the calls).
+        """
+        n = self.x_train.shape[0]
+        task, th = self.dataset.task, self.threshold
+        with np.errstate(all="ignore"):
+            z, a = self.outputs(self._x_all)
+            train_loss = self.loss_value(z[:n], a[:n], self.y_train)
+            train_metric = _metrics.metric(task, a[:n], self.y_train, th, self._truth_train)
+            if self._test_is_train:
+                test_loss, test_metric = train_loss, train_metric
+            elif self.x_test.shape[0]:
+                test_loss = self.loss_value(z[n:], a[n:], self.y_test)
+                test_metric = _metrics.metric(task, a[n:], self.y_test, th, self._truth_test)
+            else:
+                test_loss = test_metric = math.nan
+        net = self.net
+        buf = self._sq_buf  # one spare zero at the end: an empty last segment reads it
+        np.multiply(net.grad_flat, net.grad_flat, out=buf[:-1])
+        sq = np.sqrt(np.add.reduceat(buf, self._segments))
+        self.metrics = {
+            "epoch": self.epoch, "step": self.step_count,
+            "train_loss": train_loss, "test_loss": test_loss,
+            "train_metric": train_metric, "test_metric": test_metric,
+            "penalty": optimizers.penalty(net.flat, net.weight_mask, self.l1, self.l2),
+            "lr": self.lr,
+        }
+        self.history.append({**self.metrics, "grad_norm_w": sq[0::3], "grad_norm_b": sq[1::3]})
+        return dict(self.metrics)
+
+    # --- views for the panels ------------------------------------------------------------
+    def snapshot(self, grid: int | None = 64):
+        """An immutable ``core.Snapshot`` of the current state (see core.snapshot)."""
+        from .snapshot import take_snapshot
+
+        return take_snapshot(self, grid)
+
+    def unit_grid(self, layer: int, unit: int, res: int = 64) -> np.ndarray:
+        """(res, res) activation of one unit over the input plane (rows = y)."""
+        from .snapshot import grid_forward
+
+        _, _, _, per_layer = grid_forward(self, res)
+        if not (0 <= layer < len(per_layer)) or not (0 <= unit < per_layer[layer].shape[2]):
+            raise IndexError(f"no unit {unit} in layer {layer}")
+        return per_layer[layer][:, :, unit].copy()

@@ -1,0 +1,127 @@
+"""Starting the window: arguments, display check, settings, theme, and screenshot mode."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import core
+
+__all__ = ["run_app", "build_parser"]
+
+ORG, APP = "ActivationLab", "Activation Lab"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="activation-lab",
+        description="Activation Lab: build small neural networks, train them live and see what "
+        "activation functions do. Without a subcommand it opens the window.",
+        epilog="Headless subcommands (no window): plot, train, list, info — "
+        "run 'activation-lab SUBCOMMAND --help' for each.",
+    )
+    p.add_argument("--version", action="version", version=f"Activation Lab {core.__version__}")
+    p.add_argument("--screenshot", metavar="OUT.png", type=Path,
+                   help="build the window offscreen, train, save a picture of it and exit")
+    p.add_argument("--preset", metavar="NAME", help="start from a lesson preset "
+                   "(see 'activation-lab list presets')")
+    p.add_argument("--experiment", metavar="FILE", type=Path, help="open a saved .alab file")
+    p.add_argument("--steps", type=int, default=200, metavar="N",
+                   help="mini-batch steps to train before --screenshot (default 200)")
+    p.add_argument("--size", default="1366x768", metavar="WxH",
+                   help="window size for --screenshot (default 1366x768)")
+    p.add_argument("--theme", choices=("light", "dark", "system"), help="colour theme")
+    p.add_argument("--fresh", action="store_true",
+                   help="ignore the saved layout and last experiment")
+    return p
+
+
+def _display_problem() -> str | None:
+    """On Linux without a display, Qt aborts with a trace; say what to do instead."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get(
+            "WAYLAND_DISPLAY"):
+        return None
+    return ("activation-lab: no display found (DISPLAY and WAYLAND_DISPLAY are unset). "
+            "To run without a screen, set QT_QPA_PLATFORM=offscreen, for example:\n"
+            "  QT_QPA_PLATFORM=offscreen activation-lab --screenshot window.png\n"
+            "or use a headless subcommand: activation-lab train --preset circles-tanh")
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"activation-lab: --size must look like 1366x768, not {text!r}") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise SystemExit("activation-lab: --size must be between 200x200 and 8000x8000")
+    return w, h
+
+
+def run_app(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    problem = _display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    size = _parse_size(args.size)
+    if args.steps < 0:
+        raise SystemExit("activation-lab: --steps must be 0 or more")
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from .crash import install_excepthook
+    from .startup import choose_experiment
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setApplicationVersion(core.__version__)
+    _set_icon(app)
+    screenshot = args.screenshot is not None
+    settings = None if (screenshot or args.fresh) else QSettings(ORG, APP)
+    try:
+        experiment = choose_experiment(args, settings)
+    except (ValueError, KeyError, OSError) as e:
+        print(f"activation-lab: {e}", file=sys.stderr)
+        return 2
+
+    from .main_window import MainWindow
+    from .session import Session
+
+    session = Session(experiment)
+    window = MainWindow(session, settings)
+    if not screenshot:
+        install_excepthook(window)
+    window.resize(*size)
+    window.restore_settings()
+    if args.theme:
+        window.set_theme(args.theme)
+    elif settings is None:
+        window.set_theme("light")
+    if not session.start():
+        session.apply(core.experiment.Experiment(), reinitialize=True)
+    if screenshot:
+        from .screenshot import take_screenshot
+
+        return take_screenshot(app, window, session, args.screenshot, args.steps, size)
+    window.show()
+    code = app.exec()
+    session.shutdown()
+    return code
+
+
+def _set_icon(app) -> None:
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+
+    icon_file = resources.files("resources") / "icons" / "activation-lab.png"
+    if icon_file.is_file():
+        app.setWindowIcon(QIcon(str(icon_file)))

@@ -1,0 +1,254 @@
+"""The main window: lays out the control dock and the panel docks, and wires them to the session.
+
+It holds no experiment state of its own (that is the session's) and computes nothing (that is
+the core's): it only arranges, relays frames to visible panels, and hosts the menus.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QWidget,
+)
+
+from .live_view import LiveView
+from .messages import warn
+from .panels.base import Panel
+from .panels.registry import panel_classes
+from .session import Session
+from .theme import apply_app_theme, theme_named
+from .toolbar import TransportBar
+
+__all__ = ["MainWindow"]
+
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """Arranges docks; forwards each new frame to the panels that are visible."""
+
+    themeChanged = Signal(str)
+
+    def __init__(self, session: Session, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.setWindowTitle("Activation Lab")
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AnimatedDocks
+        )
+        self.panels: dict[str, Panel] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_controls()
+        self._build_panels()
+        self.transport = TransportBar(session, self)
+        self.addToolBar(self.transport)
+        self._build_status()
+        self.actions_ = {}
+        from .menus import build_menus  # menus need the docks to exist
+
+        build_menus(self)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        session.viewChanged.connect(self._on_view)
+        session.problem.connect(self._on_problem)
+        session.runningChanged.connect(self._on_running)
+        self.theme_name = "light"
+        self._restored_layout = False
+
+    # --- construction --------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        from .controls import ControlDock
+
+        self.controls = ControlDock(self.session, self)
+        dock = QDockWidget("Experiment", self)
+        dock.setObjectName("dock-controls")
+        dock.setWidget(self.controls)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.docks["controls"] = dock
+
+    def _build_panels(self) -> None:
+        for cls in panel_classes():
+            panel = cls(self)
+            dock = QDockWidget(cls.title, self)
+            dock.setObjectName(f"dock-{cls.panel_id}")
+            dock.setWidget(panel)
+            dock.setToolTip(cls.tooltip)
+            dock.visibilityChanged.connect(
+                lambda visible, p=panel: self._on_panel_shown(p, visible))
+            self.panels[cls.panel_id] = panel
+            self.docks[cls.panel_id] = dock
+            clear = getattr(panel, "clearGhostsRequested", None)
+            if clear is not None:
+                clear.connect(self.session.clear_ghosts)
+        self.setCentralWidget(QWidget(self))
+        self.centralWidget().hide()  # panels are all docks: each can move, tab, close
+        d = self.docks
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["output"])
+        self.splitDockWidget(d["output"], d["training_curves"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["output"], d["activation_curves"], Qt.Orientation.Vertical)
+        for pid in ("derivatives", "histograms", "gradient_flow", "network_graph"):
+            self.tabifyDockWidget(d["activation_curves"], d[pid])
+        d["histograms"].raise_()
+
+    def _default_sizes(self) -> None:
+        """Share the space once the window has its size: the map gets the most room."""
+        d = self.docks
+        w, h = self.width(), self.height()
+        self.resizeDocks([d["controls"], d["output"], d["training_curves"]],
+                         [300, int((w - 300) * 0.55), int((w - 300) * 0.45)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([d["output"], d["activation_curves"]],
+                         [int(h * 0.52), int(h * 0.48)], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            if not self._restored_layout:
+                self._default_sizes()
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.status_epoch = QLabel("epoch 0")
+        self.status_metrics = QLabel("")
+        self.status_rate = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        for w in (self.status_epoch, self.status_metrics, self.status_rate):
+            w.setToolTip("Training progress: epochs done, losses on the training and test sets, "
+                         "and mini-batch steps per second")
+        bar.addWidget(self.status_epoch)
+        bar.addWidget(self.status_metrics, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.status_rate)
+
+    # --- frames ------------------------------------------------------------------------------
+    def _on_view(self, view: LiveView) -> None:
+        for pid, panel in self.panels.items():
+            if self.docks[pid].isVisible() and not panel.visibleRegion().isEmpty():
+                panel.update_view(view)
+            else:
+                panel.view = view  # drawn when it becomes visible
+        s = view.snapshot
+        self.status_epoch.setText(f"epoch {s.epoch}  ·  step {s.step}")
+        metric = s.metric_name
+        self.status_metrics.setText(
+            f"loss {s.train_loss:.4g} train / {s.test_loss:.4g} test   ·   "
+            f"{metric} {s.train_metric:.3g} / {s.test_metric:.3g}"
+        )
+        self.status_rate.setText(f"{view.steps_per_second:,.0f} steps/s" if view.running else "")
+        limit = view.experiment.training.epoch_limit
+        if limit:
+            self.progress.setRange(0, limit)
+            self.progress.setValue(min(s.epoch, limit))
+            self.progress.setFormat(f"%v / {limit} epochs")
+            self.progress.show()
+        else:
+            self.progress.hide()
+
+    def _on_panel_shown(self, panel: Panel, visible: bool) -> None:
+        if visible and panel.view is not None:
+            panel.update_view(panel.view)
+
+    def _on_running(self, running: bool) -> None:
+        if not running:
+            self.status_rate.setText("")
+
+    def _on_problem(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        warn(self, message)
+
+    # --- panels ----------------------------------------------------------------------------
+    def current_panel(self) -> Panel:
+        """The panel the user is looking at: the one with focus, else the first visible one."""
+        focus = self.focusWidget()
+        for panel in self.panels.values():
+            if focus is not None and (focus is panel or panel.isAncestorOf(focus)):
+                return panel
+        for pid, panel in self.panels.items():
+            if self.docks[pid].isVisible() and not panel.visibleRegion().isEmpty():
+                return panel
+        return next(iter(self.panels.values()))
+
+    def panel_states(self) -> dict:
+        return {pid: panel.view_state() for pid, panel in self.panels.items()}
+
+    def restore_panel_states(self, states: dict) -> None:
+        if not isinstance(states, dict):
+            return
+        for pid, state in states.items():
+            panel = self.panels.get(pid)
+            if panel is not None and isinstance(state, dict):
+                panel.restore_view_state(state)
+
+    # --- theme and layout --------------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        theme = theme_named(name)
+        self.theme_name = name
+        apply_app_theme(QApplication.instance(), theme)
+        for panel in self.panels.values():
+            panel.apply_theme(theme)
+        self.themeChanged.emit(name)
+
+    def reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        self._default_sizes()
+
+    def save_settings(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.settings.setValue("window/theme", self.theme_name)
+
+    def restore_settings(self) -> None:
+        if self.settings is None:
+            return
+        geo = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self._restored_layout = self.restoreState(state, LAYOUT_VERSION)
+        self.set_theme(str(self.settings.value("window/theme", "light")))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.save_settings()
+        self.session.shutdown()
+        super().closeEvent(event)
+
+
+def add_action(window: MainWindow, menu, text: str, slot, shortcut=None, tip: str = "",
+               checkable: bool = False, group: QActionGroup | None = None) -> QAction:
+    """One menu action with its shortcut and status tip."""
+    act = QAction(text, window)
+    if shortcut is not None:
+        act.setShortcut(QKeySequence(shortcut))
+    act.setStatusTip(tip)
+    act.setToolTip(tip or text)
+    act.setCheckable(checkable)
+    if group is not None:
+        group.addAction(act)
+    act.triggered.connect(slot)
+    menu.addAction(act)
+    return act

@@ -1,0 +1,98 @@
+"""What every panel shares: the live-frame hook, theming and what export needs to know."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ..live_view import LiveView
+from ..theme import LIGHT, Theme, style_plot
+
+__all__ = ["Panel", "CsvTable"]
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """Exactly the numbers one plot shows: a name (file stem), column names and rows."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: np.ndarray  # (n, len(header)); NaN where a column has fewer values
+
+
+class Panel(QWidget):
+    """A dockable plot panel.
+
+    Subclasses build their plot items once in ``__init__`` (on ``self.canvas``, a
+    ``pg.GraphicsLayoutWidget``, plus any option widgets in ``self.options``) and update them
+    with ``setData`` in :meth:`update_view`. They never compute what the core can compute.
+    """
+
+    panel_id: ClassVar[str] = "panel"
+    title: ClassVar[str] = "Panel"
+    tooltip: ClassVar[str] = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme: Theme = LIGHT
+        self.view: LiveView | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        self.options = QWidget(self)  # a row of controls above the plots (not exported)
+        self.options.setObjectName("panelOptions")
+        layout.addWidget(self.options)
+        self.canvas = pg.GraphicsLayoutWidget(self)
+        self.canvas.setMinimumSize(200, 150)
+        layout.addWidget(self.canvas, 1)
+        # Our exporter replaces pyqtgraph's (its SVG export fails on our Qt): right-click menu.
+        export = QAction("Export…", self)
+        export.triggered.connect(self.open_export_dialog)
+        copy = QAction("Copy image", self)
+        copy.triggered.connect(self.copy_to_clipboard)
+        self.canvas.scene().contextMenu = [export, copy]
+        if self.tooltip:
+            self.setToolTip(self.tooltip)
+
+    # --- to implement ----------------------------------------------------------------
+    def update_view(self, view: LiveView) -> None:
+        """Draw the latest frame. Called at most at display rate, in the GUI thread."""
+        self.view = view
+
+    def csv_tables(self) -> list[CsvTable]:
+        """The data currently plotted, table by table, for CSV export."""
+        return []
+
+    # --- shared ------------------------------------------------------------------------
+    def plot_items(self) -> list[pg.PlotItem]:
+        return [it for it in self.canvas.ci.items if isinstance(it, pg.PlotItem)]
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.canvas.setBackground(theme.background)
+        for plot in self.plot_items():
+            style_plot(plot, theme)
+        if self.view is not None:
+            self.update_view(self.view)
+
+    def open_export_dialog(self) -> None:
+        from ..export_dialog import ExportDialog
+
+        ExportDialog(self.window(), self).exec()
+
+    def copy_to_clipboard(self) -> None:
+        from ..export import copy_image
+
+        copy_image(self)
+
+    def view_state(self) -> dict:
+        """Panel choices worth saving with the experiment (JSON-able)."""
+        return {}
+
+    def restore_view_state(self, state: dict) -> None:
+        """Apply choices from :meth:`view_state`; unknown or bad entries are ignored."""

@@ -1,0 +1,346 @@
+"""Derivatives: f′ and f″ of the chosen functions against z with the numerical (central
+difference) f′ overlaid, f′ written in terms of the output a, and the best-case product of
+derivatives through L layers (the vanishing gradient)."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout
+
+import core.activations as acts
+
+from ..theme import Theme, series_color
+from .base import CsvTable, Panel
+from .function_picker import (
+    Caption,
+    FunctionPicker,
+    XRangeEdit,
+    curve_fns,
+    kink_owner,
+    label_of,
+    max_abs_df,
+    put_beside,
+    sample_z,
+)
+
+__all__ = ["DerivativesPanel", "depth_product", "from_output_fn"]
+
+#: depths drawn in the depth plot
+DEPTHS = np.arange(1, 51)
+#: the "vanished" level marked on the depth plot
+TINY = 1e-18
+_DASH, _DOT = Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
+
+
+def depth_product(act: acts.Activation, depths: np.ndarray = DEPTHS) -> np.ndarray:
+    """max|f′|^L: the largest factor L layers of this function can multiply a gradient by."""
+    return max_abs_df(act) ** np.asarray(depths, dtype=np.float64)
+
+
+def from_output_fn(act: acts.Activation):
+    """f′ as a function of the output a (σ′ = a(1−a)), or None if the function has no such form."""
+    try:
+        probe = act.df_from_output(np.array([0.5]))
+    except (NotImplementedError, ValueError):
+        return None
+    return None if probe is None else act.df_from_output
+
+
+def _as_float(fn):
+    """``fn`` with a float result, so a central difference never subtracts booleans."""
+    return lambda v: np.asarray(fn(v), dtype=np.float64)
+
+
+class DerivativesPanel(Panel):
+    panel_id = "derivatives"
+    title = "Derivatives"
+    tooltip = ("f′ and f″ against z, the numerical check of f′, f′ in terms of the output, and "
+               "how the derivatives multiply through many layers.")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.xrange = XRangeEdit(-5.0, 5.0)
+        self.d2_box = QCheckBox("Show f″")
+        self.d2_box.setChecked(True)
+        self.d2_box.setToolTip("Also draw the second derivative f″ (dashed).")
+        self.num_box = QCheckBox("Show numerical f′")
+        self.num_box.setChecked(True)
+        self.num_box.setToolTip("Overlay the central difference (f(z+h) − f(z−h)) / 2h with "
+                                "h = 1e-5, as a gradient check computes it. At a kink it gives "
+                                "the mean of the two slopes, not the value the code uses.")
+        row = QHBoxLayout(self.options)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.xrange)
+        row.addStretch(1)
+        row.addWidget(self.d2_box)
+        row.addWidget(self.num_box)
+        self.picker = FunctionPicker(("sigmoid", "tanh", "relu"))
+        put_beside(self, self.picker, 230)
+
+        c = self.canvas
+        self.plot = c.addPlot(row=0, col=0, colspan=2, title="Derivatives f′(z) and f″(z)")
+        self.plot.setLabel("bottom", "pre-activation z")
+        self.plot.setLabel("left", "slope")
+        self.legend = self.plot.addLegend(offset=(8, 8))
+        self.plot_a = c.addPlot(row=1, col=0, title="f′ against the output a")
+        self.plot_a.setLabel("bottom", "output a = f(z)")
+        self.plot_a.setLabel("left", "f′")
+        self.plot_depth = c.addPlot(row=1, col=1, title="Depth product max|f′|<sup>L</sup>")
+        self.plot_depth.setLabel("bottom", "depth L (layers)")
+        self.plot_depth.setLabel("left", "max|f′|^L")
+        self.plot_depth.setLogMode(y=True)
+        self.plot_depth.getAxis("left").enableAutoSIPrefix(False)
+        self.caption_a, self.caption_depth = Caption(), Caption()
+        c.addItem(self.caption_a, row=2, col=0)
+        c.addItem(self.caption_depth, row=2, col=1)
+        c.ci.layout.setColumnStretchFactor(0, 1)
+        c.ci.layout.setColumnStretchFactor(1, 1)
+        c.ci.layout.setRowStretchFactor(0, 3)
+        c.ci.layout.setRowStretchFactor(1, 2)
+        # legend samples for the line styles (never added to a plot)
+        self._style_d2 = pg.PlotDataItem()
+        self._style_num = pg.PlotDataItem()
+        self.kink_points = pg.ScatterPlotItem(size=11)
+        self.kink_points.setZValue(20)
+        self.plot.addItem(self.kink_points, ignoreBounds=True)
+        self.tiny_line = pg.InfiniteLine(pos=np.log10(TINY), angle=0, movable=False)
+        self.plot_depth.addItem(self.tiny_line, ignoreBounds=True)
+        self.tiny_text = pg.TextItem("10⁻¹⁸", anchor=(0, 0))
+        self.tiny_text.setPos(1, np.log10(TINY))  # a log axis places items at log10(y)
+        self.plot_depth.addItem(self.tiny_text, ignoreBounds=True)
+        self.depth_marks = pg.ScatterPlotItem(size=9)
+        self.depth_marks.setZValue(20)
+        self.plot_depth.addItem(self.depth_marks, ignoreBounds=True)
+        self._items: dict[tuple[str, str], pg.GraphicsObject] = {}
+        self._texts: dict[tuple[str, int], pg.TextItem] = {}
+        self._tables: dict[str, dict[str, np.ndarray]] = {}
+        self._z = np.zeros(0)
+        self.picker.changed.connect(self._redraw)
+        self.xrange.rangeChanged.connect(lambda *_: self._redraw())
+        self.d2_box.toggled.connect(lambda *_: self._redraw())
+        self.num_box.toggled.connect(lambda *_: self._redraw())
+        self._redraw()
+
+    # --- items, created on first use and kept ---------------------------------------------
+    def _item(self, plot: pg.PlotItem, kind: str, name: str) -> pg.GraphicsObject:
+        key = (kind, name)
+        if key not in self._items:
+            item = pg.ScatterPlotItem(size=7) if kind.endswith("marks") else pg.PlotDataItem()
+            plot.addItem(item)
+            self._items[key] = item
+        return self._items[key]
+
+    def _text(self, plot: pg.PlotItem, kind: str, i: int) -> pg.TextItem:
+        key = (kind, i)
+        if key not in self._texts:
+            t = pg.TextItem(anchor=(0, 0))
+            t.setZValue(25)
+            plot.addItem(t, ignoreBounds=True)
+            self._texts[key] = t
+        t = self._texts[key]
+        t.fill = pg.mkBrush(self.theme.background + "D0")
+        t.setColor(self.theme.foreground)
+        return t
+
+    # --- drawing (options change only: nothing here depends on training) ---------------------
+    def _redraw(self) -> None:
+        th = self.theme
+        shown = self.picker.shown()
+        lo, hi = self.xrange.range()
+        z = self._z = sample_z(lo, hi, [k.x for a in shown for k in a.info.kinks])
+        show_d2, show_num = self.d2_box.isChecked(), self.num_box.isChecked()
+        for item in self._items.values():
+            item.setVisible(False)
+        for t in self._texts.values():
+            t.setVisible(False)
+        self.legend.clear()
+        tab: dict[str, dict[str, np.ndarray]] = {"d1": {}, "d2": {}, "num": {}, "depth": {},
+                                                 "a": {}}
+        spots, span, self._depth_spots = [], [], []
+        sub = slice(0, None, max(1, len(z) // 20))
+        n_kink, owner = 0, kink_owner(shown, self.picker.focus(), lo, hi)
+        for i, act in enumerate(shown):
+            col, label = series_color(th, i), label_of(act)
+            f, df, d2f = curve_fns(act)
+            d1, d2 = self._finite(df(z)), self._finite(d2f(z))
+            f = _as_float(f)
+            num = self._finite(acts.numerical_derivative(f, z))
+            self._line(self.plot, "d1", act.name, z, d1, pg.mkPen(col, width=2), label)
+            tab["d1"][label], span = d1, span + [d1]
+            if show_d2:
+                self._line(self.plot, "d2", act.name, z, d2, pg.mkPen(col, width=1, style=_DASH))
+                tab["d2"][label], span = d2, span + [d2]
+            if show_num:
+                self._line(self.plot, "num", act.name, z, num,
+                           pg.mkPen(col, width=1, style=_DOT))
+                marks = self._item(self.plot, "num marks", act.name)
+                ok = np.isfinite(num[sub])
+                marks.setData(z[sub][ok], num[sub][ok], symbol="o", pen=pg.mkPen(col),
+                              brush=pg.mkBrush(None))
+                marks.setVisible(True)
+                tab["num"][label] = num  # not in span: at a jump it is ~ jump / 2h
+            for k in act.info.kinks:
+                if not lo <= k.x <= hi:
+                    continue
+                at = np.array([k.x])
+                d_used = float(df(at)[0])
+                d_num = float(acts.numerical_derivative(f, at)[0])
+                spots.append({"pos": (k.x, d_used), "brush": pg.mkBrush(col),
+                              "pen": pg.mkPen(th.foreground), "symbol": "o"})
+                msg = f"{act.info.display_name} at z = {k.x:g}: f′ = {d_used:g} is used"
+                if show_num:
+                    spots.append({"pos": (k.x, d_num), "brush": pg.mkBrush(None),
+                                  "pen": pg.mkPen(col, width=2), "symbol": "d"})
+                    msg += f"; the central difference gives {d_num:g}"
+                if i == owner:
+                    t = self._text(self.plot, "kink", n_kink)
+                    t.setText(msg)
+                    t.setTextWidth(230)
+                    t.setAnchor((1.03, -0.2) if k.x > 0.5 * (lo + hi) else (-0.03, -0.2))
+                    t.setPos(k.x, d_used)
+                    t.setVisible(True)
+                    n_kink += 1
+            self._draw_from_output(i, act, z, tab)
+            tab["depth"][label] = self._draw_depth(i, act)
+        self.kink_points.setData(spots)
+        self.depth_marks.setData(self._depth_spots)
+        self._legend_styles(show_d2, show_num)
+        self._tables = tab
+        ys = np.concatenate([s[np.isfinite(s)] for s in span]) if span else np.zeros(0)
+        ymin, ymax = (float(ys.min()), float(ys.max())) if ys.size else (0.0, 1.0)
+        if ymax - ymin < 1e-9:
+            ymin, ymax = ymin - 0.5, ymax + 0.5
+        self.plot.vb.setRange(xRange=(lo, hi), yRange=(ymin, ymax), padding=0.05)
+        self.plot_a.vb.autoRange(padding=0.05)
+        self.plot_depth.setXRange(0, DEPTHS[-1] + 1, padding=0)
+        self.plot_depth.vb.enableAutoRange(axis="y")
+        self._captions(shown, tab)
+
+    @staticmethod
+    def _finite(v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v, dtype=np.float64)
+        return np.where(np.isfinite(v), v, np.nan)
+
+    def _line(self, plot, kind, name, x, y, pen, legend: str | None = None) -> None:
+        item = self._item(plot, kind, name)
+        ok = np.isfinite(x) & np.isfinite(y)
+        item.setData(x[ok], y[ok], pen=pen, skipFiniteCheck=True)
+        item.setVisible(True)
+        if legend is not None:
+            self.legend.addItem(item, legend)
+
+    def _legend_styles(self, show_d2: bool, show_num: bool) -> None:
+        fg = self.theme.foreground
+        if show_d2:
+            self._style_d2.setPen(pg.mkPen(fg, width=1, style=_DASH))
+            self.legend.addItem(self._style_d2, "f″ (dashed)")
+        if show_num:
+            self._style_num.setData([], [], pen=pg.mkPen(fg, width=1, style=_DOT), symbol="o",
+                                    symbolPen=pg.mkPen(fg),
+                                    symbolBrush=pg.mkBrush(self.theme.background))
+            self.legend.addItem(self._style_num, "numerical f′ (dotted, ○)")
+
+    def _draw_from_output(self, i: int, act, z: np.ndarray, tab: dict) -> None:
+        fn = from_output_fn(act)
+        if fn is None:
+            return
+        col = series_color(self.theme, i)
+        f, df, _ = curve_fns(act)
+        fz = self._finite(f(z))
+        lo, hi = act.info.output_range
+        lo = lo if np.isfinite(lo) else np.nanmin(fz)
+        hi = hi if np.isfinite(hi) else np.nanmax(fz)
+        a = np.linspace(lo, hi, 401)
+        da = self._finite(fn(a))
+        self._line(self.plot_a, "a", act.name, a, da, pg.mkPen(col, width=2))
+        marks = self._item(self.plot_a, "a marks", act.name)
+        sub = slice(0, None, max(1, len(z) // 30))
+        pa, pd = fz[sub], self._finite(df(z[sub]))
+        ok = np.isfinite(pa) & np.isfinite(pd)
+        marks.setData(pa[ok], pd[ok], symbol="o", pen=pg.mkPen(col), brush=pg.mkBrush(None))
+        marks.setVisible(True)
+        tab["a"][label_of(act)] = (a, da)
+
+    def _draw_depth(self, i: int, act) -> np.ndarray:
+        prod = depth_product(act)
+        ok = np.isfinite(prod) & (prod > 0)  # a log axis cannot show 0
+        item = self._item(self.plot_depth, "depth", act.name)
+        item.setData(DEPTHS[ok], prod[ok], pen=pg.mkPen(series_color(self.theme, i), width=2),
+                     skipFiniteCheck=True)
+        item.setVisible(True)
+        below = np.flatnonzero(ok & (prod < TINY))
+        if below.size:
+            L = int(DEPTHS[below[0]])
+            t = self._text(self.plot_depth, "depth", i)
+            t.setText(f"{label_of(act)}\n{max_abs_df(act):.3g}^{L} = {prod[below[0]]:.2g}")
+            t.setAnchor((0.5, 1.1))
+            t.setPos(L, np.log10(prod[below[0]]))  # a log axis places items at log10(y)
+            t.setVisible(True)
+            self._depth_spots.append({"pos": (L, np.log10(prod[below[0]])),
+                                      "brush": pg.mkBrush(series_color(self.theme, i)),
+                                      "pen": pg.mkPen(self.theme.foreground)})
+        return prod
+
+    def _captions(self, shown: list, tab: dict) -> None:
+        fg = self.theme.foreground
+        forms = [f"{a.info.display_name}: {a.info.derivative_from_output}" for a in shown
+                 if from_output_fn(a) is not None and a.info.derivative_from_output]
+        text_a = ("Backprop evaluates f′ at z; for some functions it can be computed from the "
+                  "output a instead. " + html.escape("; ".join(forms)) + ". Line: f′ from a; "
+                  "○: (f(z), f′(z)) sampled along z."
+                  if forms else "None of the ticked functions writes f′ in terms of its "
+                  "output a (sigmoid and tanh do: σ′ = a(1 − a), tanh′ = 1 − a²).")
+        self.caption_a.set(text_a, fg)
+        text_d = ("Backprop multiplies one f′ per layer, so after L layers a gradient "
+                  "shrinks by up to max|f′|^L. Sigmoid: 0.25^30 &lt; 1e-18, the gradient "
+                  "vanishes. ReLU: 1^L = 1.")
+        zero = [html.escape(label_of(a)) for a in shown if max_abs_df(a) <= 0]
+        if zero:
+            text_d += f"<br>{', '.join(zero)}: f′ = 0, product 0 (not drawn)."
+        self.caption_depth.set(text_d, fg)
+
+    # --- theme, export, state -----------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        self.tiny_line.setPen(pg.mkPen(theme.foreground + "A0", style=_DASH))
+        self.tiny_text.setColor(theme.foreground)
+        self._redraw()
+
+    def csv_tables(self) -> list[CsvTable]:
+        t = self._tables
+        header, cols = ["z"], [self._z]
+        for key, what in (("d1", "f′"), ("d2", "f″"), ("num", "numerical f′")):
+            for label, v in t.get(key, {}).items():
+                header.append(f"{what} {label}")
+                cols.append(v)
+        tables = [CsvTable("derivatives", tuple(header), np.column_stack(cols))]
+        depth = t.get("depth", {})
+        tables.append(CsvTable("derivatives_depth",
+                               ("L", *(f"max|f′|^L {lab}" for lab in depth)),
+                               np.column_stack([DEPTHS.astype(np.float64), *depth.values()])))
+        pairs = t.get("a", {})
+        if pairs:
+            head = tuple(h for lab in pairs for h in (f"a {lab}", f"f′ {lab}"))
+            cols = [c for a, d in pairs.values() for c in (a, d)]
+            tables.append(CsvTable("derivatives_from_output", head, np.column_stack(cols)))
+        return tables
+
+    def view_state(self) -> dict:
+        return {"functions": self.picker.state(), "x_range": list(self.xrange.range()),
+                "show_d2": self.d2_box.isChecked(), "show_numerical": self.num_box.isChecked()}
+
+    def restore_view_state(self, state: dict) -> None:
+        if not isinstance(state, dict):
+            return
+        xr = state.get("x_range")
+        if isinstance(xr, (list, tuple)) and len(xr) == 2:
+            self.xrange.set_range(*xr)
+        for key, box in (("show_d2", self.d2_box), ("show_numerical", self.num_box)):
+            if isinstance(state.get(key), bool):
+                box.setChecked(state[key])
+        self.picker.restore(state.get("functions", {}))
+        self._redraw()

@@ -1,0 +1,274 @@
+"""Gradient flow: each layer's gradient norm and update-to-weight ratio over training time, and
+a bar chart of the gradient norms now, so vanishing and exploding gradients show at a glance."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
+
+from ..live_view import LiveView
+from ..theme import Theme, series_color
+from ._log_axis import LogTicksAxis
+from .base import CsvTable, Panel
+
+__all__ = ["GradientFlowPanel", "FLOOR", "HEALTHY_RATIO", "gradient_summary"]
+
+#: values ≤ 0 are drawn at this floor on the log axes (log 0 does not exist)
+FLOOR = 1e-12
+HEALTHY_RATIO = 1e-3
+#: theme series for layers 1, 2, …: all but the yellow (unreadable on white); then dashed
+LAYER_SERIES = (0, 1, 2, 3, 4, 5, 7)
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _nice(k: float) -> str:
+    """Two significant figures, with thousands separators: 3412 → '3,400'."""
+    if k >= 1e7:
+        mantissa, exponent = f"{k:.1e}".split("e")
+        return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    if k >= 100:
+        digits = int(math.floor(math.log10(k))) - 1
+        return f"{round(k, -digits):,.0f}"
+    return f"{k:.2g}"
+
+
+def gradient_summary(first: float, last: float) -> str:
+    """One line comparing the first layer's gradient norm with the last layer's."""
+    if not (math.isfinite(first) and math.isfinite(last)):
+        return "a gradient is not finite: training diverged"
+    if last <= 0:
+        return "the last layer's gradient is zero"
+    if first <= 0:
+        return "the first layer's gradient is zero: it no longer learns"
+    r = first / last
+    if 0.67 <= r <= 1.5:
+        return f"first layer's gradient is about the size of the last layer's (×{r:.2g})"
+    if r < 1:
+        text = f"first layer's gradient is 1/{_nice(1 / r)} of the last layer's"
+        return text + (" — vanishing: the first layers hardly learn" if r < 1e-2 else "")
+    text = f"first layer's gradient is {_nice(r)}× the last layer's"
+    return text + (" — exploding: the first layers get huge updates" if r > 1e2 else "")
+
+
+def _log_clip(v: np.ndarray) -> np.ndarray:
+    """What a log axis can draw: non-finite → NaN (skipped), ≤ 0 → FLOOR."""
+    v = np.asarray(v, dtype=float)
+    return np.where(np.isfinite(v), np.maximum(v, FLOOR), np.nan)
+
+
+class GradientFlowPanel(Panel):
+    """Per-layer gradient norms and update ratios over time, plus the norms now as bars."""
+
+    panel_id = "gradient_flow"
+    title = "Gradient flow"
+    tooltip = ("How strongly each layer is pushed by backpropagation. If the first layer's bar is "
+               "tiny next to the last one's, the gradient vanishes on its way back.")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.log_bars = False
+        self._names: tuple[str, ...] = ()
+        self.norm_lines: list[pg.PlotDataItem] = []
+        self.ratio_lines: list[pg.PlotDataItem] = []
+        self.bar_labels: list[pg.TextItem] = []
+        self._bar_values = np.zeros(0)
+        self._steps = np.zeros(0)
+        row = QHBoxLayout(self.options)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.log_box = QCheckBox("Log scale bars")
+        self.log_box.setToolTip("Draw the bars of the current gradient norms on a logarithmic "
+                                "axis, so that tiny first-layer gradients are still visible.")
+        self.log_box.toggled.connect(self._on_log_bars)
+        row.addWidget(self.log_box)
+        row.addStretch(1)
+        self.summary = ""  # the bar chart's verdict, also in its title
+
+        c = self.canvas
+        self.norm_plot = c.addPlot(row=0, col=0, title="Gradient norm ‖∂L/∂W‖ over time",
+                                   axisItems={"left": LogTicksAxis("left")})
+        self.ratio_plot = c.addPlot(row=0, col=1, title="Update size ‖ΔW‖ / ‖W‖ per step",
+                                    axisItems={"left": LogTicksAxis("left")})
+        # the legend sits in its own column, held at its natural size by a stretchy spacer
+        side = c.addLayout(row=0, col=2)
+        self.legend = pg.LegendItem(offset=None, verSpacing=-6)
+        side.addItem(self.legend, row=0, col=0)
+        side.addLabel("", row=1, col=0)
+        side.layout.setRowStretchFactor(1, 1)
+        self.bar_plot = c.addPlot(row=1, col=0, colspan=3,
+                                  axisItems={"left": LogTicksAxis("left")})
+        self.bar_plot.getAxis("left").enableAutoSIPrefix(False)
+        c.ci.layout.setRowStretchFactor(0, 3)
+        c.ci.layout.setRowStretchFactor(1, 2)
+        for plot, left in ((self.norm_plot, "‖∂L/∂W‖"), (self.ratio_plot, "‖ΔW‖ / ‖W‖")):
+            plot.setMenuEnabled(False)
+            plot.setLogMode(y=True)
+            plot.setLabel("left", left + " (log scale)")
+            plot.setLabel("bottom", "training step")
+            plot.getAxis("left").enableAutoSIPrefix(False)
+        self.ratio_plot.setXLink(self.norm_plot)
+        self.ref_line = pg.PlotDataItem()  # a data item, so auto-range keeps it in view
+        self.ref_label = pg.TextItem("typical healthy ratio ≈ 1e-3", anchor=(0, 1.1))
+        self.ratio_plot.addItem(self.ref_line)
+        self.ratio_plot.addItem(self.ref_label, ignoreBounds=True)
+        self.ref_label.setZValue(30)  # above the layer lines
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
+        self.bar_plot.addItem(self.bars)
+        self.bar_plot.setMenuEnabled(False)
+        self.bar_plot.setLabel("left", "‖∂L/∂W‖ now")
+        self.bar_plot.setLabel("bottom", "layer (input side → output side)")
+        self.bar_plot.showGrid(x=False, y=True)
+
+    # --- options ----------------------------------------------------------------------------
+    def _on_log_bars(self, on: bool) -> None:
+        self.log_bars = bool(on)
+        self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log scale)" if on else ""))
+        self.bar_plot.getAxis("left").setLogMode(False, self.log_bars)
+        if self.view is not None:
+            self.update_view(self.view)
+
+    # --- per-layer items (rebuilt only when the layers change) --------------------------
+    def _build_layers(self, names: tuple[str, ...]) -> None:
+        for item in self.norm_lines:
+            self.norm_plot.removeItem(item)
+        for item in self.ratio_lines:
+            self.ratio_plot.removeItem(item)
+        for item in self.bar_labels:
+            self.bar_plot.removeItem(item)
+        self.legend.clear()
+        self.norm_lines, self.ratio_lines, self.bar_labels = [], [], []
+        for name in names:
+            norm, ratio = pg.PlotDataItem(name=name), pg.PlotDataItem()
+            self.norm_plot.addItem(norm)
+            self.ratio_plot.addItem(ratio)
+            for item in (norm, ratio):  # after addItem, which imposes the plot's settings
+                item.setClipToView(True)
+                item.setDownsampling(auto=True, method="peak")
+            self.legend.addItem(norm, name)
+            self.norm_lines.append(norm)
+            self.ratio_lines.append(ratio)
+            label = pg.TextItem(anchor=(0.5, 1))
+            self.bar_plot.addItem(label, ignoreBounds=True)
+            self.bar_labels.append(label)
+        self.legend.setColumnCount(2 if len(names) > 8 else 1)
+        self.legend.updateSize()
+        rect = self.legend.layout.preferredSize()
+        self.legend.setMinimumSize(rect)
+        self.legend.setMaximumSize(rect)
+        short = len(names) > 6
+        ticks = [(i, n.replace("hidden ", "h") if short else n) for i, n in enumerate(names)]
+        self.bar_plot.getAxis("bottom").setTicks([ticks])
+        self._names = names
+        self._style()
+
+    def _layer_pen(self, i: int, width: int = 1) -> pg.QtGui.QPen:
+        n = len(LAYER_SERIES)
+        style = Qt.PenStyle.SolidLine if i < n else Qt.PenStyle.DashLine  # 2nd colour round
+        return pg.mkPen(self._layer_color(i), width=width, style=style)
+
+    def _layer_color(self, i: int) -> str:
+        return series_color(self.theme, LAYER_SERIES[i % len(LAYER_SERIES)])
+
+    def _style(self) -> None:
+        theme = self.theme
+        for i, (norm, ratio) in enumerate(zip(self.norm_lines, self.ratio_lines)):
+            norm.setPen(self._layer_pen(i, 2))
+            ratio.setPen(self._layer_pen(i, 2))
+        for label in self.bar_labels:
+            label.setColor(theme.foreground)
+        self.bars.setOpts(brushes=[pg.mkBrush(self._layer_color(i))
+                                   for i in range(len(self._names))],
+                          pen=pg.mkPen(theme.foreground, width=1))
+        self.ref_line.setPen(pg.mkPen(theme.foreground, width=1, style=Qt.PenStyle.DashLine))
+        self.ref_label.setColor(theme.foreground)
+        self.ref_label.fill = pg.mkBrush(theme.background + "C0")
+        self.legend.setLabelTextColor(theme.foreground)
+        self.legend.setBrush(pg.mkBrush(theme.background + "C0"))
+
+    # --- drawing ----------------------------------------------------------------------------
+    def update_view(self, view: LiveView) -> None:
+        super().update_view(view)
+        snap = view.snapshot
+        if snap is None or not snap.layers:
+            return
+        names = tuple(layer.name for layer in snap.layers)
+        if names != self._names:
+            self._build_layers(names)
+        tl = view.timeline
+        n = len(names)
+        if len(tl) and tl.grad_norm_w.ndim == 2 and tl.grad_norm_w.shape[1] == n:
+            steps = np.asarray(tl.step, dtype=float)
+            norms, ratios = _log_clip(tl.grad_norm_w), _log_clip(tl.update_ratio)
+        else:
+            steps, norms, ratios = np.zeros(0), np.zeros((0, n)), np.zeros((0, n))
+        ok_x = np.isfinite(steps)
+        for i in range(n):
+            for line, values in ((self.norm_lines[i], norms[:, i]),
+                                 (self.ratio_lines[i], ratios[:, i])):
+                ok = ok_x & np.isfinite(values)
+                line.setData(steps[ok], values[ok], skipFiniteCheck=True)
+        self._steps, self._norms, self._ratios = steps, norms, ratios
+        x_ends = steps[ok_x][[0, -1]] if ok_x.any() else np.zeros(0)
+        self.ref_line.setData(x_ends, np.full(len(x_ends), HEALTHY_RATIO))
+        if len(x_ends):
+            self.ref_label.setPos(x_ends[0], math.log10(HEALTHY_RATIO))  # view coords are log10
+        self.ref_label.setVisible(bool(len(x_ends)))
+        self._draw_bars(np.array([layer.grad_norm_w for layer in snap.layers], dtype=float))
+
+    def _draw_bars(self, values: np.ndarray) -> None:
+        """Bars of the current norms, first layer on the left; NaN/Inf drawn as empty slots."""
+        finite = np.where(np.isfinite(values), values, np.nan)
+        self._bar_values = finite
+        x = np.arange(len(values), dtype=float)
+        if self.log_bars:
+            logv = np.log10(_log_clip(finite))
+            base = math.floor(np.nanmin(logv)) if np.isfinite(logv).any() else -12.0
+            top = np.where(np.isfinite(logv), logv, base)
+            self.bars.setOpts(x=x, y0=np.full(len(x), base), height=top - base)
+            peak = float(top.max()) if len(top) else base + 1.0
+            ymin, ymax = base, peak + max(0.5, 0.15 * (peak - base))  # room for the labels
+        else:
+            heights = np.nan_to_num(finite, nan=0.0)
+            self.bars.setOpts(x=x, y0=np.zeros(len(x)), height=heights)
+            ymin, ymax = 0.0, (float(heights.max()) * 1.2 if heights.size else 1.0) or 1.0
+        for i, label in enumerate(self.bar_labels):
+            v = finite[i]
+            label.setText("n/a" if not np.isfinite(v) else f"{v:.2g}")
+            y = (math.log10(max(v, FLOOR)) if self.log_bars else v) if np.isfinite(v) else ymin
+            label.setPos(x[i], y)
+        self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
+        self.bar_plot.setYRange(ymin, ymax, padding=0)
+        first, last = (values[0], values[-1]) if len(values) else (math.nan, math.nan)
+        text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
+        self.summary = text
+        self.bar_plot.setTitle(f"Gradient norm now, per layer<br>{text}",
+                               color=self.theme.foreground)
+
+    # --- export, state, theme ---------------------------------------------------------------
+    def csv_tables(self) -> list[CsvTable]:
+        if self.view is None:
+            return []
+        header = ("step", *self._names)
+        tables = [
+            CsvTable("gradient_norms", header, np.column_stack([self._steps, self._norms])),
+            CsvTable("update_ratios", header, np.column_stack([self._steps, self._ratios])),
+        ]
+        idx = np.arange(len(self._bar_values), dtype=float)
+        tables.append(CsvTable("current_gradient_norms", ("layer", "grad_norm_w"),
+                               np.column_stack([idx, self._bar_values])))
+        return tables
+
+    def view_state(self) -> dict:
+        return {"log_bars": self.log_bars}
+
+    def restore_view_state(self, state: dict) -> None:
+        if isinstance(state.get("log_bars"), bool):
+            self.log_box.setChecked(state["log_bars"])
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._style()
+        super().apply_theme(theme)

@@ -1,0 +1,192 @@
+"""The session: the current experiment, its trainer (inside the worker) and the frames it yields.
+
+Widgets never touch the trainer: they change the experiment through this object, and panels
+draw the ``LiveView`` frames it relays. Every signal here is emitted in the GUI thread, so tests
+and widgets can wait on them safely.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+import core
+from core.experiment import Experiment
+
+from .live_view import Ghost, LiveView, make_live_view
+from .worker import TrainingWorker
+
+__all__ = ["Session"]
+
+MAX_GHOSTS = 6
+
+
+class Session(QObject):
+    viewChanged = Signal(object)  # LiveView
+    runningChanged = Signal(bool)
+    experimentChanged = Signal(object)  # Experiment
+    problem = Signal(str)  # a message for the user (divergence, bad settings)
+    finished = Signal()
+
+    def __init__(self, experiment: Experiment | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.experiment = experiment or Experiment()
+        self.dataset: Any = None
+        self.running = False
+        self.last_view: LiveView | None = None
+        self.ghosts: list[Ghost] = []
+        self._timeline = core.Timeline()
+        self._timeline_of: Any = None  # the trainer whose run the timeline records
+        self.worker = TrainingWorker(self._make_frame)
+        # queued: these are emitted in the worker thread, handled here in the GUI thread
+        self.worker.frameReady.connect(self._on_frame, Qt.ConnectionType.QueuedConnection)
+        self.worker.runningChanged.connect(self._on_running, Qt.ConnectionType.QueuedConnection)
+        self.worker.diverged.connect(self._on_diverged, Qt.ConnectionType.QueuedConnection)
+        self.worker.finished.connect(self.finished, Qt.ConnectionType.QueuedConnection)
+
+    # --- experiment --------------------------------------------------------------------
+    def start(self) -> bool:
+        """Build the trainer for the current experiment (call once the window exists)."""
+        return self.apply(self.experiment, reinitialize=True)
+
+    def apply(self, experiment: Experiment, *, reinitialize: bool) -> bool:
+        """Switch to ``experiment``. Structure changes re-initialize; lr/batch size do not.
+
+        Returns False (and emits ``problem``) when the settings cannot be built; the current
+        experiment and trainer are then left exactly as they were.
+        """
+        if not reinitialize:
+            old, new = self.experiment.training, experiment.training
+            self.experiment = experiment
+            if new.lr != old.lr:
+                self.worker.set_lr(new.lr)
+            if new.batch_size != old.batch_size:
+                self.worker.set_batch_size(new.batch_size)
+            if new.epoch_limit != old.epoch_limit:
+                self.worker.set_epoch_limit(new.epoch_limit)
+            self.experimentChanged.emit(experiment)
+            return True
+        try:
+            dataset = experiment.build_dataset()
+            trainer = experiment.build_trainer(dataset)
+        except (ValueError, KeyError, OSError) as e:
+            self.problem.emit(_sentence(e))
+            return False
+        self._keep_ghost()
+        self.experiment, self.dataset = experiment, dataset
+        self.worker.set_trainer(trainer, experiment.training.epoch_limit)
+        self.experimentChanged.emit(experiment)
+        return True
+
+    def reset(self) -> bool:
+        """Re-initialize with the seeds (the same experiment, from step 0)."""
+        return self.apply(self.experiment, reinitialize=True)
+
+    def update(self, reinitialize: bool | None = None, **section_changes: Any) -> bool:
+        """Change one section, e.g. ``update(training={"lr": 0.1})``."""
+        exp = self.experiment
+        for section, changes in section_changes.items():
+            exp = dataclasses.replace(exp, **{section: dataclasses.replace(getattr(exp, section),
+                                                                             **changes)})
+        if reinitialize is None:
+            reinitialize = any(s != "training" for s in section_changes) or any(
+                k not in ("lr", "batch_size", "epoch_limit")
+                for k in section_changes.get("training", {})
+            )
+        return self.apply(exp, reinitialize=reinitialize)
+
+    def capture(self, panel_states: dict | None = None, timeout: float = 10.0):
+        """The experiment with its trained state, taken between two steps of the worker."""
+        from core.archive import capture
+
+        exp = self.experiment
+        if panel_states is not None:
+            exp = dataclasses.replace(exp, panels=panel_states)
+        return self.worker.call(lambda trainer: capture(exp, trainer)).result(timeout)
+
+    def restore(self, saved) -> bool:
+        """Continue a saved experiment; on any problem the current session is left as it was."""
+        from core.archive import ArchiveError
+
+        try:
+            dataset = saved.experiment.build_dataset()
+            trainer = saved.build_trainer(dataset)
+        except (ArchiveError, ValueError, KeyError, OSError) as e:
+            self.problem.emit(_sentence(e))
+            return False
+        self._keep_ghost()
+        self.experiment, self.dataset = saved.experiment, dataset
+        self.worker.set_trainer(trainer, saved.experiment.training.epoch_limit)
+        self.experimentChanged.emit(saved.experiment)
+        return True
+
+    def clear_ghosts(self) -> None:
+        self.ghosts.clear()
+        self.worker.refresh()
+
+    # --- transport ---------------------------------------------------------------------
+    def play(self) -> None:
+        self.worker.play()
+
+    def pause(self) -> None:
+        self.worker.pause()
+
+    def toggle(self) -> None:
+        self.pause() if self.running else self.play()
+
+    def step(self, batches: int = 1) -> None:
+        self.worker.step(batches)
+
+    def step_epoch(self) -> None:
+        self.worker.step_epoch()
+
+    def refresh(self) -> None:
+        self.worker.refresh()
+
+    def call(self, fn):
+        """Run ``fn(trainer)`` in the worker between two steps (returns a Future)."""
+        return self.worker.call(fn)
+
+    def shutdown(self) -> None:
+        self.worker.stop()
+
+    # --- worker side ---------------------------------------------------------------------
+    def _make_frame(self, trainer: Any, running: bool, rate: float) -> LiveView:
+        """Runs in the worker thread: everything the panels need, computed off the GUI thread."""
+        if trainer is not self._timeline_of:  # a new run: the timeline starts again
+            self._timeline, self._timeline_of = core.Timeline(), trainer
+        return make_live_view(trainer, self.experiment, self._timeline, self.ghosts,
+                              rate=rate, running=running)
+
+    # --- GUI side --------------------------------------------------------------------------
+    def _on_frame(self) -> None:
+        view = self.worker.take_frame()
+        if view is not None:
+            self.last_view = view
+            self.viewChanged.emit(view)
+
+    def _on_running(self, running: bool) -> None:
+        self.running = running
+        self.runningChanged.emit(running)
+
+    def _on_diverged(self, message: str) -> None:
+        self.problem.emit(message)
+
+    def _keep_ghost(self) -> None:
+        view = self.last_view
+        if view is None or view.snapshot.epoch < 1:
+            return
+        t = self.experiment
+        hidden = "-".join(str(h.units) for h in t.network.hidden)
+        acts = "/".join(sorted({h.activation for h in t.network.hidden})) or "linear"
+        label = f"{t.dataset.name} {hidden} {acts}, {t.training.optimizer} lr {t.training.lr:g}"
+        self.ghosts.append(Ghost(label, view.snapshot.history))
+        del self.ghosts[:-MAX_GHOSTS]
+
+
+def _sentence(e: BaseException) -> str:
+    text = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    text = text.strip() or type(e).__name__
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

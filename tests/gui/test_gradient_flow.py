@@ -1,0 +1,189 @@
+"""GradientFlowPanel draws the timeline's norms and ratios per layer and the current norms."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from gui.panels.gradient_flow import FLOOR, HEALTHY_RATIO, GradientFlowPanel, gradient_summary
+from gui.theme import DARK, LIGHT
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = GradientFlowPanel()
+    qtbot.addWidget(p)
+    return p
+
+
+def _data(item):
+    return np.asarray(item.xData), np.asarray(item.yData)
+
+
+def _item_counts(panel):
+    return [len(plot.items) for plot in panel.plot_items()]
+
+
+class _Timeline:
+    """The columns the panel reads, with values a real run can produce (0, NaN, inf)."""
+
+    def __init__(self, step, grad_norm_w, update_ratio):
+        self.step, self.grad_norm_w, self.update_ratio = step, grad_norm_w, update_ratio
+
+    def __len__(self):
+        return len(self.step)
+
+
+def test_lines_are_the_timeline_per_layer(panel, make_view):
+    view = make_view("deep-sigmoid")
+    panel.update_view(view)
+    tl = view.timeline
+    n = len(view.snapshot.layers)
+    assert len(panel.norm_lines) == len(panel.ratio_lines) == n == 11
+    for i in range(n):
+        x, y = _data(panel.norm_lines[i])
+        np.testing.assert_array_equal(x, tl.step)
+        np.testing.assert_array_equal(y, tl.grad_norm_w[:, i])
+        x, y = _data(panel.ratio_lines[i])
+        np.testing.assert_array_equal(x, tl.step)
+        np.testing.assert_array_equal(y, np.maximum(tl.update_ratio[:, i], FLOOR))
+    assert panel.norm_plot.getViewBox().state["logMode"][1]
+    assert panel.ratio_plot.getViewBox().state["logMode"][1]
+    assert [label.text for _, label in panel.legend.items] == [l.name for l in view.snapshot.layers]
+    # colours repeat only with a different dash
+    pens = [line.opts["pen"] for line in panel.norm_lines]
+    styles = {(p.color().name(), p.style()) for p in pens}
+    assert len(styles) == n
+    assert panel.norm_lines[0].opts["clipToView"] and panel.norm_lines[0].opts["autoDownsample"]
+
+
+def test_zero_and_non_finite_values_never_reach_the_log_plots(panel, make_view):
+    view = make_view("circles-tanh")
+    norms = np.array([[1e-3, 0.0, 2.0], [np.nan, 1e-2, np.inf], [1e-4, 1e-3, 1e-1]])
+    ratios = np.array([[0.0, 0.0, 0.0], [1e-3, 1e-3, 1e-3], [2e-3, np.nan, 1e-3]])
+    tl = _Timeline(np.array([10.0, 20.0, 30.0]), norms, ratios)
+    panel.update_view(dataclasses.replace(view, timeline=tl))
+    x, y = _data(panel.norm_lines[0])
+    np.testing.assert_array_equal(x, [10.0, 30.0])  # NaN skipped
+    x, y = _data(panel.norm_lines[1])
+    np.testing.assert_array_equal(y, [FLOOR, 1e-2, 1e-3])  # 0 drawn at the floor
+    x, y = _data(panel.norm_lines[2])
+    np.testing.assert_array_equal(x, [10.0, 30.0])  # inf skipped
+    for line in (*panel.norm_lines, *panel.ratio_lines):
+        assert np.isfinite(line.yData).all() and (line.yData > 0).all()
+    norms_table = panel.csv_tables()[0]
+    assert np.isnan(norms_table.rows[1, 1]) and norms_table.rows[0, 2] == FLOOR
+
+
+def test_bars_are_the_current_gradient_norms_first_layer_left(panel, make_view):
+    view = make_view("deep-sigmoid")
+    panel.update_view(view)
+    layers = view.snapshot.layers
+    current = np.array([layer.grad_norm_w for layer in layers])
+    np.testing.assert_array_equal(panel.bars.opts["x"], np.arange(len(layers)))
+    np.testing.assert_array_equal(panel.bars.opts["height"], current)
+    np.testing.assert_array_equal(current, view.timeline.grad_norm_w[-1])
+    ticks = panel.bar_plot.getAxis("bottom")._tickLevels[0]
+    assert ticks[0] == (0, "h1") and ticks[-1] == (len(layers) - 1, "output")
+    assert panel.bar_labels[-1].toPlainText() == f"{current[-1]:.2g}"
+    # vanishing gradients: the first layer's bar is far below the last one's
+    assert current[0] < current[-1] / 100
+    expected = gradient_summary(current[0], current[-1])
+    assert panel.summary == expected and expected in panel.bar_plot.titleLabel.text
+    assert expected.startswith("first layer's gradient is 1/") and "vanishing" in expected
+    panel.log_box.setChecked(True)
+    heights = panel.bars.opts["height"] + panel.bars.opts["y0"]
+    np.testing.assert_allclose(heights, np.log10(current))
+    assert panel.view_state() == {"log_bars": True}
+
+
+@pytest.mark.parametrize("first, last, text", [
+    (1.0, 3412.0, "first layer's gradient is 1/3,400 of the last layer's — vanishing"),
+    (1.0, 12.0, "first layer's gradient is 1/12 of the last layer's"),
+    (2.0, 2.2, "about the size of the last layer's (×0.91)"),
+    (50.0, 1.0, "first layer's gradient is 50× the last layer's"),
+    (4.2e5, 1.0, "is 420,000× the last layer's — exploding"),
+    (1.0, 3.4e7, "1/3.4×10⁷ of the last layer's"),
+    (0.0, 1.0, "the first layer's gradient is zero"),
+    (1.0, 0.0, "the last layer's gradient is zero"),
+    (math.nan, 1.0, "not finite"),
+])
+def test_gradient_summary_wording(first, last, text):
+    assert text in gradient_summary(first, last)
+
+
+def test_reference_line_marks_the_healthy_ratio(panel, make_view):
+    view = make_view("circles-tanh")
+    panel.update_view(view)
+    x, y = _data(panel.ref_line)
+    np.testing.assert_array_equal(x, view.timeline.step[[0, -1]])
+    np.testing.assert_array_equal(y, [HEALTHY_RATIO, HEALTHY_RATIO])
+    assert panel.ref_line.opts["pen"].style() != panel.norm_lines[0].opts["pen"].style()
+    assert panel.ref_label.toPlainText() == "typical healthy ratio ≈ 1e-3"
+    assert panel.ref_label.pos().y() == pytest.approx(-3.0)  # log10 view coordinates
+
+
+def test_csv_tables_round_trip(panel, make_view):
+    view = make_view("circles-relu")
+    panel.update_view(view)
+    norms, ratios, bars = panel.csv_tables()
+    names = tuple(layer.name for layer in view.snapshot.layers)
+    assert norms.header == ratios.header == ("step", *names)
+    for i in range(len(names)):
+        x, y = _data(panel.norm_lines[i])
+        np.testing.assert_array_equal(norms.rows[:, 0], x)
+        np.testing.assert_array_equal(norms.rows[:, 1 + i], y)
+        np.testing.assert_array_equal(ratios.rows[:, 1 + i], _data(panel.ratio_lines[i])[1])
+    assert bars.header == ("layer", "grad_norm_w")
+    np.testing.assert_array_equal(bars.rows[:, 1], panel.bars.opts["height"])
+
+
+def test_frames_add_no_items_and_a_new_network_rebuilds(panel, make_view):
+    view = make_view("circles-tanh")
+    panel.update_view(view)
+    lines = list(panel.norm_lines)
+    counts = _item_counts(panel)
+    later = make_view("circles-tanh", steps=60)
+    for frame in (later, view) * 5:
+        panel.update_view(frame)
+    assert panel.norm_lines == lines and _item_counts(panel) == counts
+    panel.update_view(make_view("deep-sigmoid"))
+    assert len(panel.norm_lines) == 11 and len(panel.legend.items) == 11
+    panel.update_view(view)
+    assert _item_counts(panel) == counts and len(panel.legend.items) == 3
+
+
+def test_theme_switch_and_view_state(qtbot, panel, make_view):
+    panel.update_view(make_view("circles-tanh"))
+    counts = _item_counts(panel)
+    panel.apply_theme(DARK)
+    assert panel.norm_lines[0].opts["pen"].color().name().upper() == DARK.series[0].upper()
+    assert panel.ref_line.opts["pen"].color().name().upper() == DARK.foreground.upper()
+    assert _item_counts(panel) == counts
+    panel.apply_theme(LIGHT)
+    assert panel.view_state() == {"log_bars": False}
+    other = GradientFlowPanel()
+    qtbot.addWidget(other)
+    other.restore_view_state({"log_bars": True})
+    assert other.log_bars and other.log_box.isChecked()
+    other.restore_view_state({"log_bars": "no"})
+    assert other.log_bars
+
+
+def test_log_axis_labels_stay_sparse(qtbot):
+    from gui.panels._log_axis import LogTicksAxis
+
+    axis = LogTicksAxis("left")
+    axis.setLogMode(False, True)
+    values = [math.log10(v) for v in (5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2, 3e-2)]
+    axis.setRange(-3.5, -1.2)  # two decades: 1-2-5
+    assert axis.logTickStrings(values, 1, None) == [
+        "0.0005", "0.001", "0.002", "", "0.005", "0.01", "0.02", ""]
+    axis.setRange(-8, -1)  # many decades: decades only
+    assert [s for s in axis.logTickStrings(values, 1, None) if s] == ["0.001", "0.01"]
+    short = [math.log10(v) for v in (0.3, 0.4)]
+    axis.setRange(math.log10(0.28), math.log10(0.45))  # no 1-2-5 tick: label them all
+    assert axis.logTickStrings(short, 1, None) == ["0.3", "0.4"]

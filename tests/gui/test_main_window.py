@@ -1,0 +1,120 @@
+"""The main window: it opens, draws every panel from real frames, and its menus work."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+import core.presets
+from gui.main_window import MainWindow
+from gui.session import Session
+
+
+def _pixels(image: QImage) -> np.ndarray:
+    img = image.convertToFormat(QImage.Format.Format_RGB32)
+    arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return arr[:, : img.width(), :3].copy()
+
+
+def _colourful_share(arr: np.ndarray) -> float:
+    """Share of pixels that are clearly coloured (not white, black or grey)."""
+    a = arr.astype(int)
+    spread = a.max(axis=2) - a.min(axis=2)
+    return float((spread > 60).mean())
+
+
+@pytest.fixture
+def window(qtbot):
+    session = Session(core.presets.get("circles-tanh").experiment)
+    w = MainWindow(session, settings=None)
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.set_theme("light")
+    w.show()
+    qtbot.waitExposed(w)
+    with qtbot.waitSignal(session.viewChanged, timeout=15000):
+        session.start()
+    yield w
+    session.shutdown()
+
+
+def test_window_has_every_panel_and_menu(window):
+    assert set(window.panels) == {"output", "training_curves", "activation_curves",
+                                  "derivatives", "histograms", "gradient_flow", "network_graph"}
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "View", "Train", "Lessons", "Help"]
+    assert window.transport.play.shortcut().toString() == "Space"
+
+
+def test_training_draws_every_panel(window, qtbot):
+    s = window.session
+    with qtbot.waitSignal(s.viewChanged, timeout=15000):
+        s.step(100)
+    qtbot.waitUntil(lambda: s.last_view.snapshot.step >= 100, timeout=15000)
+    for pid, dock in window.docks.items():
+        if pid == "controls":
+            continue
+        dock.show()
+        dock.raise_()
+        qtbot.waitUntil(lambda p=window.panels[pid]: p.view is not None, timeout=5000)
+        panel = window.panels[pid]
+        panel.update_view(s.last_view)
+        image = panel.canvas.grab().toImage()
+        share = _colourful_share(_pixels(image))
+        assert share > 0.002, f"{pid} shows no plotted colour ({share:.4f})"
+
+
+def test_play_pause_from_toolbar(window, qtbot):
+    s = window.session
+    with qtbot.waitSignal(s.runningChanged, timeout=5000):
+        window.transport.play.trigger()
+    assert window.transport.play.text() == "Pause"
+    qtbot.waitUntil(lambda: s.last_view.snapshot.step > 20, timeout=15000)
+    with qtbot.waitSignal(s.runningChanged, timeout=5000):
+        window.transport.play.trigger()
+    assert window.transport.play.text() == "Play"
+    assert window.transport.step.isEnabled()
+
+
+def test_theme_switch_restyles_panels(window):
+    window.set_theme("dark")
+    assert all(p.theme.name == "dark" for p in window.panels.values())
+    assert window.theme_actions["dark"].isChecked()
+    window.set_theme("light")
+    assert all(p.theme.name == "light" for p in window.panels.values())
+
+
+def test_lesson_menu_loads_preset(window, qtbot):
+    s = window.session
+    with qtbot.waitSignal(s.experimentChanged, timeout=10000):
+        window.files.load_preset("deep-sigmoid")
+    assert len(s.experiment.network.hidden) == 10
+    qtbot.waitUntil(lambda: len(s.last_view.snapshot.layers) == 11, timeout=15000)
+
+
+def test_save_and_open_round_trip(window, qtbot, tmp_path):
+    s = window.session
+    with qtbot.waitSignal(s.viewChanged, timeout=10000):
+        s.step(37)
+    qtbot.waitUntil(lambda: s.last_view.snapshot.step >= 37, timeout=10000)
+    path = tmp_path / "run.alab"
+    assert window.files._write(path)
+    flat = s.call(lambda t: t.net.flat.copy()).result(timeout=5)
+    with qtbot.waitSignal(s.viewChanged, timeout=10000):
+        s.reset()
+    with qtbot.waitSignal(s.viewChanged, timeout=10000):
+        assert window.files.open(path)
+    assert np.array_equal(s.call(lambda t: t.net.flat.copy()).result(timeout=5), flat)
+    assert s.call(lambda t: t.step_count).result(timeout=5) == 37
+
+
+def test_opening_a_broken_file_changes_nothing(window, qtbot, tmp_path):
+    s = window.session
+    bad = tmp_path / "bad.alab"
+    bad.write_bytes(b"PK\x03\x04 this is not a zip")
+    exp, tid = s.experiment, s.call(lambda t: id(t)).result(timeout=5)
+    assert not window.files.open(bad)
+    assert s.experiment is exp
+    assert s.call(lambda t: id(t)).result(timeout=5) == tid
+    assert "bad.alab" in window.statusBar().currentMessage()

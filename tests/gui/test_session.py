@@ -1,0 +1,138 @@
+"""The session and its training thread: transport, settings changes and no leaked threads."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import core.presets
+from gui.session import Session
+
+
+def _trainer_id(session: Session) -> int:
+    return session.call(lambda t: id(t)).result(timeout=10)
+
+
+def test_play_steps_pause_reset(qtbot):
+    s = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.start()
+        with qtbot.waitSignal(s.runningChanged, timeout=5000) as blocker:
+            s.play()
+        assert blocker.args == [True]
+        qtbot.waitUntil(lambda: s.last_view is not None and s.last_view.snapshot.step >= 100,
+                        timeout=20000)
+        with qtbot.waitSignal(s.runningChanged, timeout=5000) as blocker:
+            s.pause()
+        assert blocker.args == [False]
+        steps = s.call(lambda t: t.step_count).result(timeout=5)
+        assert steps >= 100
+        # paused: a single step moves exactly one batch
+        with qtbot.waitSignal(s.viewChanged, timeout=5000):
+            s.step()
+        qtbot.waitUntil(lambda: s.last_view.snapshot.step == steps + 1, timeout=5000)
+        before = _trainer_id(s)
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.reset()
+        qtbot.waitUntil(lambda: s.last_view.snapshot.step == 0, timeout=5000)
+        assert _trainer_id(s) != before
+        # the finished run is kept as a ghost for the training curves
+        assert len(s.ghosts) == 1
+    finally:
+        s.shutdown()
+    assert not s.worker.alive
+
+
+def test_lr_change_keeps_trainer_structure_change_rebuilds(qtbot):
+    s = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            s.start()
+        first = _trainer_id(s)
+        assert s.update(training={"lr": 0.5})
+        assert _trainer_id(s) == first
+        assert s.call(lambda t: t.lr).result(timeout=5) == 0.5
+        assert s.update(network={"init": "he_normal"})
+        assert _trainer_id(s) != first
+    finally:
+        s.shutdown()
+
+
+def test_bad_settings_leave_session_untouched(qtbot):
+    s = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            s.start()
+        exp, tid = s.experiment, _trainer_id(s)
+        with qtbot.waitSignal(s.problem, timeout=5000) as blocker:
+            assert not s.update(dataset={"name": "no-such-dataset"})
+        assert "no-such-dataset" in blocker.args[0]
+        assert s.experiment is exp
+        assert _trainer_id(s) == tid
+    finally:
+        s.shutdown()
+
+
+def test_divergence_pauses_with_message_and_reset_recovers(qtbot):
+    from core.experiment import LayerConfig
+
+    s = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            s.start()
+        # a learning rate of 50 on a sigmoid network with a linear output and squared error
+        assert s.update(network={"hidden": (LayerConfig(8, "sigmoid"),),
+                                 "output_activation": "identity"},
+                        training={"lr": 50.0, "optimizer": "sgd", "loss": "mse",
+                                  "batch_size": 40})
+        with qtbot.waitSignal(s.problem, timeout=30000) as blocker:
+            s.play()
+        message = blocker.args[0]
+        assert "step" in message and "layer" in message.lower()
+        qtbot.waitUntil(lambda: not s.running, timeout=5000)
+        flat = s.call(lambda t: t.net.flat.copy()).result(timeout=5)
+        import numpy as np
+
+        assert np.isfinite(flat).all()
+        qtbot.waitUntil(lambda: s.last_view is not None, timeout=5000)
+        for layer in s.last_view.snapshot.layers:
+            assert np.isfinite(layer.z_sample).all()
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.reset()
+    finally:
+        s.shutdown()
+
+
+def test_rapid_start_stop_reset_200_cycles_no_leak(qtbot):
+    threads_before = threading.active_count()
+    s = Session(core.presets.get("circles-tanh").experiment)
+    rnd = random.Random(0)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            s.start()
+        for i in range(200):
+            action = rnd.choice(["play", "pause", "reset", "step", "lr", "batch", "epoch"])
+            if action == "play":
+                s.play()
+            elif action == "pause":
+                s.pause()
+            elif action == "reset":
+                s.reset()
+            elif action == "step":
+                s.step(rnd.randint(1, 5))
+            elif action == "epoch":
+                s.step_epoch()
+            elif action == "lr":
+                s.update(training={"lr": rnd.choice([0.01, 0.03, 0.1])})
+            else:
+                s.update(training={"batch_size": rnd.choice([1, 10, 50])})
+            if i % 20 == 0:
+                qtbot.waitUntil(lambda: s.call(lambda t: True).result(timeout=10), timeout=10000)
+        s.pause()
+        # the worker still answers, and every command was taken
+        assert s.call(lambda t: t.step_count >= 0).result(timeout=10)
+    finally:
+        s.shutdown()
+    assert not s.worker.alive
+    assert threading.active_count() <= threads_before
