@@ -4,7 +4,7 @@ VENV    ?= .venv
 PYBIN   := $(VENV)/bin/python
 CONSTRAINTS := packaging/constraints.txt
 
-.PHONY: run test lint bench bundle smoke clean screenshots
+.PHONY: run test test-core-noqt lint bench bundle smoke clean screenshots
 
 $(VENV)/.base: pyproject.toml $(CONSTRAINTS)
 	@py=$$(.ci/find-python) || exit 1; \
@@ -23,6 +23,14 @@ run: $(VENV)/.base
 test: $(VENV)/.test
 	QT_QPA_PLATFORM=offscreen $(PYBIN) -m pytest
 
+# The core must work without Qt: its tests run in a venv that has no PySide6 or pyqtgraph.
+NOQT ?= .venv-noqt
+test-core-noqt:
+	@py=$$(.ci/find-python) || exit 1; [ -x $(NOQT)/bin/python ] || "$$py" -m venv $(NOQT)
+	$(NOQT)/bin/python -m pip install -q -c $(CONSTRAINTS) numpy pytest hypothesis
+	$(NOQT)/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('PySide6') is not None)"
+	PYTHONPATH=. $(NOQT)/bin/python -m pytest -q -p no:cacheprovider tests/core
+
 lint: $(VENV)/.test
 	$(PYBIN) -m ruff check core gui tests benchmarks packaging
 
@@ -40,4 +48,4 @@ screenshots: $(VENV)/.base
 	QT_QPA_PLATFORM=offscreen $(PYBIN) packaging/make_docs_images.py
 
 clean:
-	rm -rf $(VENV) build dist packaging/build packaging/dist *.egg-info
+	rm -rf $(VENV) $(NOQT) build dist packaging/build packaging/dist *.egg-info

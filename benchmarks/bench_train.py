@@ -226,29 +226,34 @@ def torch_step(w, ds):
 
 
 def sklearn_step(w, ds):
+    """``MLPClassifier.partial_fit`` (``MLPRegressor`` for the MSE workload: squared error on
+    identity outputs is the nearest thing scikit-learn has to MSE on tanh outputs)."""
     try:
-        from sklearn.neural_network import MLPClassifier
+        from sklearn.neural_network import MLPClassifier, MLPRegressor
     except ImportError:
         return None
     import warnings
 
-    if w["act"] not in ("tanh", "relu") and w["act"] != "sigmoid":
-        return None
-    clf = MLPClassifier(
+    common = dict(
         hidden_layer_sizes=tuple(w["hidden"]),
         activation={"sigmoid": "logistic"}.get(w["act"], w["act"]),
         solver="adam" if w["opt"] == "adam" else "sgd", learning_rate_init=w["lr"],
-        momentum=0.0, batch_size=w["batch"], random_state=0,
+        momentum=0.0, batch_size=w["batch"], random_state=0, alpha=0.0,
     )
     x = np.asarray(ds.x_train)
     y = np.asarray(ds.y_train)
-    y = y.argmax(axis=1) if ds.task == "multiclass" else (y > 0).astype(int)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
+    if w["loss"] == "mse":
+        clf, classes = MLPRegressor(**common), None
+    else:
+        clf = MLPClassifier(**common)
+        y = y.argmax(axis=1) if ds.task == "multiclass" else (y[:, 0] > 0.5).astype(int)
+        classes = np.unique(y)
     n, batch = x.shape[0], min(w["batch"], x.shape[0])
-    classes = np.unique(y) if y.ndim == 1 else None
     warnings.filterwarnings("ignore", module="sklearn")
-    clf.partial_fit(x[:batch], y[:batch], classes=classes)
+    if classes is None:
+        clf.partial_fit(x[:batch], y[:batch])
+    else:
+        clf.partial_fit(x[:batch], y[:batch], classes=classes)
     state = {"c": 0}
 
     def one_step():

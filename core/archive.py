@@ -23,6 +23,7 @@ import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,7 +218,7 @@ def _load_arrays(data: bytes) -> dict[str, np.ndarray]:
                                "loaded (they could run code)") from None
         raise ArchiveError("the weights are damaged") from None
     except (OSError, EOFError, zipfile.BadZipFile, KeyError, zipfile.LargeZipFile,
-            NotImplementedError, RuntimeError, MemoryError):
+            NotImplementedError, RuntimeError, MemoryError, zlib.error):
         raise ArchiveError("the weights are damaged") from None
 
 
@@ -240,7 +241,8 @@ def read_archive(path: str | Path) -> SavedExperiment:
         raise
     except FileNotFoundError:
         raise ArchiveError("the file does not exist") from None
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError):
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError,
+            zlib.error):
         raise ArchiveError("the file is damaged or is not an experiment file") from None
     except (OSError, RuntimeError) as e:  # RuntimeError: encrypted members
         raise ArchiveError(f"the file cannot be read ({e.__class__.__name__})") from None

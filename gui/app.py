@@ -101,6 +101,7 @@ def run_app(argv: list[str]) -> int:
         install_excepthook(window)
     window.resize(*size)
     window.restore_settings()
+    window.restore_panel_states(experiment.panels)
     if args.theme:
         window.set_theme(args.theme)
     elif settings is None:

@@ -5,6 +5,13 @@ PNG exporter ignores the device-pixel ratio (see qt-facts.md). We paint the pane
 ``QPainter`` onto a ``QImage`` whose device-pixel ratio is the export scale, so text and layout
 scale as on a high-DPI screen, and widen cosmetic pens by the same factor for the duration of
 the export, so lines stay proportionally thick at any size.
+
+SVG: Qt writes every cosmetic pen (all of pyqtgraph's) as ``vector-effect="non-scaling-stroke"``
+inside a group that carries the data-to-pixel transform. Viewers that ignore that attribute
+(librsvg, many office suites) then draw a 1-px pen 400 px wide, and those that honour it keep
+lines hair-thin however large the drawing is shown. So after writing we move those strokes
+into the drawing's own coordinates (:func:`bake_strokes`): a 2-px line is 2 px of 900 wherever
+the SVG is opened, and scales with it.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +31,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPen,
+    QPicture,
+)
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsLineItem
 
@@ -36,6 +54,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKGROUNDS",
+    "HEADER",
+    "bake_strokes",
     "copy_image",
     "export_all_panels",
     "render_image",
@@ -47,6 +67,7 @@ __all__ = [
 BACKGROUNDS = ("theme", "white", "transparent")
 DEFAULT_SIZE = QSize(900, 600)
 HEADER = 30  # px (logical) for the title band above the plots
+INCH = 0.0254  # m
 
 
 def _panel_size(panel: Panel) -> QSize:
@@ -68,83 +89,174 @@ def _subtitle(panel: Panel) -> str:
             f"{exp.training.optimizer} lr {exp.training.lr:g} · epoch {snap.epoch}")
 
 
+# --- the export look: size, colours, export mode, wide pens --------------------------------
 @contextmanager
 def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> Iterator[None]:
-    """Lay the canvas out at ``size``, set the background and widen cosmetic pens; undo after."""
+    """Lay the canvas out at ``size``, set the colours, put pyqtgraph's items in export mode
+    and widen cosmetic pens by ``scale``; undo all of it afterwards."""
     if background not in BACKGROUNDS:
-        raise ValueError(f"background must be one of {', '.join(BACKGROUNDS)}")
+        raise ValueError(f"the background must be one of {', '.join(BACKGROUNDS)}")
     old_theme = panel.theme
-    if background == "white" and old_theme is not LIGHT:
+    swap_theme = background == "white" and old_theme is not LIGHT
+    if swap_theme:
         panel.apply_theme(LIGHT)
     canvas = panel.canvas
     old_rect = canvas.ci.geometry()
+    ranges = _fixed_ranges(panel)
     canvas.ci.setGeometry(QRectF(0, 0, size.width(), size.height()))
-    if background == "transparent":
-        canvas.setBackground(None)
-    widened: list[tuple[object, QPen]] = []
+    items = canvas.scene().items()
+    exporting = [it for it in items if isinstance(it, pg.GraphicsItem)]
+    undo: list[Callable[[], None]] = []
     try:
+        # Export mode: scatter symbols are drawn as vectors rather than from a cached pixmap
+        # atlas (sharp at 4×), and hover-only buttons stay hidden.
+        for it in exporting:
+            it.setExportMode(True, {"antialias": True, "resolutionScale": 1.0})
         if scale != 1:
-            for item in canvas.scene().items():
-                pen = _pen_of(item)
-                if pen is not None and pen.isCosmetic() and pen.style() != Qt.PenStyle.NoPen:
-                    wide = QPen(pen)
-                    wide.setWidthF(max(pen.widthF(), 1.0) * scale)
-                    _set_pen(item, wide)
-                    widened.append((item, pen))
+            for it in items:
+                undo += _widen(it, scale)
         yield
     finally:
-        for item, pen in widened:
-            _set_pen(item, pen)
+        for restore in reversed(undo):
+            restore()
+        for it in exporting:
+            it.setExportMode(False)
         canvas.ci.setGeometry(old_rect)
-        if background == "white" and old_theme is not LIGHT:
+        for vb, (xr, yr) in ranges:
+            vb.setRange(xRange=xr, yRange=yr, padding=0)
+        if swap_theme:
             panel.apply_theme(old_theme)
-        elif background == "transparent":
-            canvas.setBackground(panel.theme.background)
 
 
-def _pen_of(item) -> QPen | None:
-    if isinstance(item, pg.PlotCurveItem):
-        return pg.mkPen(item.opts["pen"])
-    if isinstance(item, pg.InfiniteLine):
-        return QPen(item.pen)
-    if isinstance(item, QAbstractGraphicsShapeItem | QGraphicsLineItem):
-        return item.pen()
-    return None
+def _fixed_ranges(panel: Panel) -> list:
+    """Hand-set view ranges (no auto-range), which a temporary resize would change."""
+    out = []
+    for it in panel.canvas.scene().items():
+        if isinstance(it, pg.ViewBox) and not any(it.state["autoRange"]):
+            out.append((it, [list(r) for r in it.viewRange()]))
+    return out
 
 
-def _set_pen(item, pen: QPen) -> None:
-    if isinstance(item, pg.PlotCurveItem):
-        item.setPen(pen)
+def _wide(pen, scale: float) -> QPen | None:
+    """``pen`` widened ``scale`` times, or None when it is not a visible cosmetic pen."""
+    if not isinstance(pen, QPen) or pen.style() == Qt.PenStyle.NoPen or not pen.isCosmetic():
+        return None
+    wide = QPen(pen)
+    wide.setWidthF(max(pen.widthF(), 1.0) * scale)
+    return wide
+
+
+def _swap(obj, key: str, scale: float, on_change: Callable[[], None] | None = None
+          ) -> list[Callable[[], None]]:
+    """Widen ``obj[key]`` (a dict entry) or ``obj.key`` (an attribute) in place; return undo."""
+    is_dict = isinstance(obj, dict)
+    old = obj.get(key) if is_dict else getattr(obj, key, None)
+    wide = _wide(old, scale)
+    if wide is None:
+        return []
+
+    def put(value) -> None:
+        if is_dict:
+            obj[key] = value
+        else:
+            setattr(obj, key, value)
+        if on_change is not None:
+            on_change()
+
+    put(wide)
+    return [lambda: put(old)]
+
+
+def _widen(item, scale: float) -> list[Callable[[], None]]:
+    """Widen the cosmetic pens one scene item paints with.
+
+    Pens are swapped in the items' own option dicts rather than through ``setPen`` where a
+    setter would also re-range the view (pen width is part of a curve's bounds) or recolour
+    axis labels; each swap returns the function that puts the original back.
+    """
+    undo: list[Callable[[], None]] = []
+    if isinstance(item, pg.PlotDataItem):  # the legend's sample line is drawn from these
+        undo += _swap(item.opts, "pen", scale)
+    elif isinstance(item, pg.PlotCurveItem):
+        undo += _swap(item.opts, "pen", scale)
+        undo += _swap(item.opts, "shadowPen", scale)
+    elif isinstance(item, pg.ScatterPlotItem):
+        undo += _swap(item.opts, "pen", scale)
+        pens = item.data["pen"]
+        old = pens.copy()
+        widened = [_wide(p, scale) for p in old]
+        if any(w is not None for w in widened):
+            for i, w in enumerate(widened):
+                if w is not None:
+                    pens[i] = w
+
+            def restore(pens=pens, old=old) -> None:
+                pens[:] = old
+
+            undo.append(restore)
+    elif isinstance(item, pg.AxisItem):  # axis line, ticks and grid
+        def redraw(ax=item) -> None:
+            ax.picture = None
+
+        undo += _swap(item, "_pen", scale, redraw)
+        undo += _swap(item, "_tickPen", scale, redraw)
     elif isinstance(item, pg.InfiniteLine):
-        item.setPen(pen)
-    else:
-        item.setPen(pen)
+        undo += _swap(item, "pen", scale)
+        undo += _swap(item, "currentPen", scale)
+    elif isinstance(item, pg.BarGraphItem):
+        def repaint(bars=item) -> None:
+            bars.picture = None
+
+        undo += _swap(item.opts, "pen", scale, repaint)
+        undo += _swap(item, "_sharedPen", scale, repaint)
+    elif isinstance(item, pg.LegendItem):
+        undo += _swap(item.opts, "pen", scale)
+    elif isinstance(item, pg.IsocurveItem):
+        undo += _swap(item, "pen", scale)
+    elif isinstance(item, pg.ViewBox):
+        undo += _swap(item, "border", scale)
+    elif isinstance(item, QAbstractGraphicsShapeItem | QGraphicsLineItem):
+        old = item.pen()
+        wide = _wide(old, scale)
+        if wide is not None:
+            item.setPen(wide)
+            undo.append(lambda it=item, pen=old: it.setPen(pen))
+    return undo
 
 
+# --- painting ------------------------------------------------------------------------------
 def _paint(panel: Panel, painter: QPainter, size: QSize, background: str) -> None:
+    """The title band (panel title left, run summary right) and the plots below it."""
     theme = LIGHT if background == "white" else panel.theme
     full = QRectF(0, 0, size.width(), size.height() + HEADER)
     if background != "transparent":
         painter.fillRect(full, QColor(theme.background))
     painter.setPen(QColor(theme.foreground))
+    band = QRectF(8, 2, size.width() - 16, HEADER - 4)
     font = QFont(painter.font())
     font.setPointSizeF(11)
     font.setBold(True)
     painter.setFont(font)
-    painter.drawText(QRectF(8, 2, size.width() - 16, HEADER - 4),
-                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, panel.title)
+    painter.drawText(band, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                     panel.title)
+    title_width = QFontMetricsF(font, painter.device()).horizontalAdvance(panel.title)
     font.setBold(False)
     font.setPointSizeF(8.5)
     painter.setFont(font)
-    painter.drawText(QRectF(8, 2, size.width() - 16, HEADER - 4),
-                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, _subtitle(panel))
+    room = band.width() - title_width - 24
+    subtitle = QFontMetricsF(font, painter.device()).elidedText(
+        _subtitle(panel), Qt.TextElideMode.ElideRight, max(room, 0.0))
+    painter.drawText(band, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, subtitle)
     target = QRectF(0, HEADER, size.width(), size.height())
     panel.canvas.scene().render(painter, target, QRectF(0, 0, size.width(), size.height()))
 
 
 def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
                  size: QSize | None = None) -> QImage:
-    """The panel as an image of (width × scale, (height + title band) × scale) pixels."""
+    """The panel as an image of (width × scale, (height + title band) × scale) pixels.
+
+    Its resolution is recorded as 96 × scale dpi, so it prints at the panel's on-screen size.
+    """
     if not (1 <= scale <= 4):
         raise ValueError("the scale must be between 1 and 4")
     size = size or _panel_size(panel)
@@ -156,15 +268,20 @@ def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         try:
             _paint(panel, painter, size, background)
         finally:
             painter.end()
     image.setDevicePixelRatio(1.0)
+    # set only now: text laid out against a changed dpi would come out at another size
+    dots = round(96 * scale / INCH)
+    image.setDotsPerMeterX(dots)
+    image.setDotsPerMeterY(dots)
     return image
 
 
-def _atomic(path: Path, write) -> Path:
+def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Write through a temporary file in the same folder, then replace: never a half file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -180,24 +297,30 @@ def _atomic(path: Path, write) -> Path:
 
 def write_png(panel: Panel, path: Path, scale: float = 2.0, background: str = "theme",
               size: QSize | None = None) -> Path:
+    """The panel as a PNG of (width × scale) × ((height + 30) × scale) pixels."""
     image = render_image(panel, scale, background, size)
 
     def write(tmp: Path) -> None:
         if not image.save(str(tmp), "PNG"):
-            raise OSError(f"could not write {path}")
+            raise OSError(f"could not write {Path(path).name}")
 
     return _atomic(path, write)
 
 
 def write_svg(panel: Panel, path: Path, background: str = "theme",
               size: QSize | None = None) -> Path:
+    """The panel as an SVG 1.1 drawing of the panel's size in pixels (at 96 dpi)."""
     size = size or _panel_size(panel)
+    height = size.height() + HEADER
 
     def write(tmp: Path) -> None:
-        gen = QSvgGenerator()
+        gen = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)  # 1.1: clip paths are written
         gen.setFileName(str(tmp))
-        gen.setSize(QSize(size.width(), size.height() + HEADER))
-        gen.setViewBox(QRectF(0, 0, size.width(), size.height() + HEADER))
+        # pyqtgraph's axes replay QPictures recorded at the screen's dpi; any other dpi
+        # would shrink or grow them against the rest of the drawing
+        gen.setResolution(QPicture().logicalDpiX())
+        gen.setSize(QSize(size.width(), height))
+        gen.setViewBox(QRectF(0, 0, size.width(), height))
         gen.setTitle(panel.title)
         gen.setDescription(_subtitle(panel) or panel.title)
         with _export_look(panel, size, background, 1.0):
@@ -206,19 +329,157 @@ def write_svg(panel: Panel, path: Path, background: str = "theme",
                 _paint(panel, painter, size, background)
             finally:
                 painter.end()
+        tmp.write_bytes(bake_strokes(tmp.read_bytes()))
 
     return _atomic(path, write)
 
 
+# --- SVG strokes in drawing coordinates -------------------------------------------------------
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_MATRIX = re.compile(r"^\s*matrix\(([^)]*)\)\s*$")
+
+
+def _matrix(text: str | None) -> np.ndarray | None:
+    """(a, b, c, d, e, f) of an SVG ``matrix(...)`` transform, or None."""
+    m = _MATRIX.match(text or "")
+    if not m:
+        return None
+    values = [float(v) for v in _NUMBER.findall(m.group(1))]
+    return np.array(values) if len(values) == 6 else None
+
+
+def _fmt(v: float) -> str:
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _map(m: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    a, b, c, d, e, f = m
+    x, y = xy[:, 0], xy[:, 1]
+    return np.column_stack([a * x + c * y + e, b * x + d * y + f])
+
+
+def _points(m: np.ndarray, text: str) -> str:
+    values = np.array([float(v) for v in _NUMBER.findall(text)])
+    if values.size % 2:
+        raise ValueError("odd number of coordinates")
+    xy = _map(m, values.reshape(-1, 2))
+    return " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in xy)
+
+
+def _path(m: np.ndarray, d: str) -> str:
+    """Map an absolute path (M, L, C, Q, Z: all Qt writes) through ``m``."""
+    out, pending = [], []
+    for tok in _PATH_TOKEN.findall(d):
+        if tok.isalpha():
+            if tok not in "MLCQZ":
+                raise ValueError(f"path command {tok} is not handled")
+            out.append(tok)
+        else:
+            pending.append(float(tok))
+            if len(pending) == 2:
+                (x, y), = _map(m, np.array([pending]))
+                out.append(f"{_fmt(x)},{_fmt(y)}")
+                pending = []
+    if pending:
+        raise ValueError("odd number of coordinates")
+    return " ".join(out)
+
+
+def _bake(el: ET.Element, m: np.ndarray) -> bool:
+    """Give ``el`` coordinates in its group's parent space; False if it cannot be done."""
+    tag = el.tag.rsplit("}", 1)[-1]
+    own = _matrix(el.get("transform"))
+    if el.get("transform") is not None:
+        if own is None:
+            return False
+        a, b, c, d, e, f = m
+        m = np.array([a * own[0] + c * own[1], b * own[0] + d * own[1],
+                      a * own[2] + c * own[3], b * own[2] + d * own[3],
+                      a * own[4] + c * own[5] + e, b * own[4] + d * own[5] + f])
+    try:
+        if tag in ("polyline", "polygon"):
+            el.set("points", _points(m, el.get("points", "")))
+        elif tag == "path":
+            el.set("d", _path(m, el.get("d", "")))
+        elif tag == "rect" and el.get("rx") is None and el.get("ry") is None:
+            x, y = float(el.get("x", 0)), float(el.get("y", 0))
+            w, h = float(el.get("width", 0)), float(el.get("height", 0))
+            corners = f"{x},{y} {x + w},{y} {x + w},{y + h} {x},{y + h}"
+            el.set("points", _points(m, corners))
+            el.tag = f"{{{_SVG_NS}}}polygon"
+            for key in ("x", "y", "width", "height"):
+                el.attrib.pop(key, None)
+        else:
+            return False
+    except ValueError:
+        return False
+    el.attrib.pop("transform", None)
+    el.attrib.pop("vector-effect", None)
+    return True
+
+
+def _non_scaling(el: ET.Element) -> bool:
+    return el.get("vector-effect") == "non-scaling-stroke"
+
+
+def bake_strokes(svg: bytes) -> bytes:
+    """Move Qt's non-scaling strokes into the drawing's coordinates (see the module doc).
+
+    Each group whose transform holds such elements is split, in drawing order, into runs:
+    baked elements go into copies of the group without the transform (so the group's
+    ``stroke-width`` is now in drawing pixels), the rest stay under the original transform.
+    """
+    ET.register_namespace("", _SVG_NS)
+    ET.register_namespace("xlink", _XLINK_NS)
+    root = ET.fromstring(svg)
+    for parent in list(root.iter()):
+        children = list(parent)
+        if not any(ch.tag == f"{{{_SVG_NS}}}g" and any(_non_scaling(e) for e in ch)
+                   for ch in children):
+            continue
+        rebuilt: list[ET.Element] = []
+        for group in children:
+            m = _matrix(group.get("transform")) if group.tag == f"{{{_SVG_NS}}}g" else None
+            if m is None and group.tag == f"{{{_SVG_NS}}}g" and group.get("transform") is None:
+                m = np.array([1.0, 0, 0, 1, 0, 0])
+            if m is None or not any(_non_scaling(e) for e in group):
+                rebuilt.append(group)
+                continue
+            runs: list[tuple[bool, list[ET.Element]]] = []
+            for el in list(group):
+                baked = _non_scaling(el) and _bake(el, m)
+                if runs and runs[-1][0] == baked:
+                    runs[-1][1].append(el)
+                else:
+                    runs.append((baked, [el]))
+            for baked, elements in runs:
+                copy = ET.Element(group.tag, dict(group.attrib))
+                copy.text, copy.tail = group.text, group.tail
+                if baked:
+                    copy.attrib.pop("transform", None)
+                copy.extend(elements)
+                rebuilt.append(copy)
+        for ch in children:
+            parent.remove(ch)
+        parent.extend(rebuilt)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+# --- CSV ---------------------------------------------------------------------------------
 def write_csv(panel: Panel, path: Path) -> list[Path]:
-    """One CSV per plotted table: ``path`` itself for one table, ``stem-NAME.csv`` for more."""
+    """Exactly the numbers plotted: the first table at ``path``, any further ones beside it as
+    ``STEM-NAME.csv``. Floats are written so that they read back bit for bit."""
     tables = panel.csv_tables()
     if not tables:
         raise ValueError(f"the {panel.title} panel has no data to export yet")
     path = Path(path)
     written = []
-    for t in tables:
-        target = path if len(tables) == 1 else path.with_name(f"{path.stem}-{t.name}.csv")
+    for i, t in enumerate(tables):
+        target = path if i == 0 else path.with_name(f"{path.stem}-{t.name}.csv")
 
         def write(tmp: Path, t=t) -> None:
             with open(tmp, "w", newline="", encoding="utf-8") as f:
@@ -240,22 +501,33 @@ def _cell(v) -> str:
     return str(v)
 
 
+# --- clipboard and whole-window export ------------------------------------------------------
 def copy_image(panel: Panel, scale: float = 2.0, background: str = "theme") -> QImage:
+    """Put the panel's image on the clipboard (and return it)."""
     image = render_image(panel, scale, background)
     QGuiApplication.clipboard().setImage(image)
     return image
 
 
+def _write_json(path: Path, data: dict) -> Path:
+    return _atomic(path, lambda tmp: tmp.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"))
+
+
 def export_all_panels(window: MainWindow, folder: Path, scale: float = 2.0,
                       background: str = "theme") -> list[Path]:
-    """Every panel as PNG, SVG and CSV, plus experiment.json and manifest.json, in ``folder``."""
+    """Every panel as PNG, SVG and CSV, plus experiment.json and manifest.json, in ``folder``.
+
+    experiment.json holds the settings and panel choices (File → Open reads the same fields
+    from an .alab); manifest.json says which app version drew what, at which epoch.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     files: dict[str, list[str]] = {}
     for pid, panel in window.panels.items():
         if panel.view is not None:
-            panel.update_view(panel.view)
+            panel.update_view(panel.view)  # hidden panels skip frames: bring them up to date
         names = [write_png(panel, folder / f"{pid}.png", scale, background),
                  write_svg(panel, folder / f"{pid}.svg", background)]
         try:
@@ -264,11 +536,9 @@ def export_all_panels(window: MainWindow, folder: Path, scale: float = 2.0,
             pass  # a panel with nothing plotted yet has no CSV
         files[pid] = [p.name for p in names]
         written += names
-    exp = window.session.experiment
-    exp_dict = exp.to_dict()
+    exp_dict = window.session.experiment.to_dict()
     exp_dict["panels"] = window.panel_states()
-    written.append(_atomic(folder / "experiment.json", lambda tmp: tmp.write_text(
-        json.dumps(exp_dict, indent=2, ensure_ascii=False), encoding="utf-8")))
+    written.append(_write_json(folder / "experiment.json", exp_dict))
     view = window.session.last_view
     manifest = {
         "app": "Activation Lab",
@@ -276,13 +546,13 @@ def export_all_panels(window: MainWindow, folder: Path, scale: float = 2.0,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "epoch": None if view is None else view.snapshot.epoch,
         "step": None if view is None else view.snapshot.step,
+        "theme": window.theme_name,
         "scale": scale,
         "background": background,
         "settings": exp_dict,
         "files": files,
-        "regenerate": "activation-lab train EXPERIMENT.alab --figures, or open experiment.json's "
-                      "settings in the app",
+        "regenerate": "activation-lab train EXPERIMENT.alab --figures, or open the settings "
+                      "of experiment.json in the app",
     }
-    written.append(_atomic(folder / "manifest.json", lambda tmp: tmp.write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")))
+    written.append(_write_json(folder / "manifest.json", manifest))
     return written

@@ -6,6 +6,9 @@ the core's): it only arranges, relays frames to visible panels, and hosts the me
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -220,6 +223,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.settings.setValue("window/theme", self.theme_name)
+        exp = dataclasses.replace(self.session.experiment, panels=self.panel_states())
+        self.settings.setValue("session/last_experiment", json.dumps(exp.to_dict()))
 
     def restore_settings(self) -> None:
         if self.settings is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import secrets
+import stat
 import zlib
 from pathlib import Path
 
@@ -162,7 +163,11 @@ def load_csv(
     """
     path = Path(path)
     too_big = f"more than the limit of {max_bytes / 1e6:g} MB; use a sample of it"
-    size = path.stat().st_size
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        # a device (/dev/zero) or a pipe has no size and could be read forever
+        raise CSVError(f"{path.name} is not a regular file")
+    size = st.st_size
     if size > max_bytes:
         raise CSVError(f"the file is {size / 1e6:.1f} MB, {too_big}")
     if path.suffix.lower() == ".gz":
@@ -174,7 +179,10 @@ def load_csv(
         if len(data) > max_bytes:
             raise CSVError(f"the unpacked file is {too_big}")
     else:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since stat()
+        if len(data) > max_bytes:
+            raise CSVError(f"the file is {too_big}")
     stem = path.name.split(".", 1)[0] or path.name
     return parse_csv_text(
         decode(data), target, task, test_fraction, seed, standardize, targets, header,

@@ -53,6 +53,13 @@ def _pct(x: float) -> str:
     return "—" if not np.isfinite(x) else f"{100 * x:.0f}%"
 
 
+def _num(v: float) -> str:
+    """Two decimals for ordinary values; huge ones in short form; no 'nan' or 'inf' shown."""
+    if not np.isfinite(v):
+        return "too large to show"
+    return f"{v:.2f}" if abs(v) < 1e4 else f"{v:.3g}"
+
+
 class HistogramsPanel(Panel):
     """Per-layer histograms (fixed bins, stable axes) and percentile bands over time."""
 
@@ -250,11 +257,11 @@ class HistogramsPanel(Panel):
             stats = f"‖∂L/∂W‖ {layer.grad_norm_w:.2g}"
         elif self.source == "weights":
             w = np.asarray(layer.weights, dtype=float)
-            stats = f"mean {w.mean():.2f}, std {w.std():.2f}" if w.size else ""
+            stats = f"mean {_num(w.mean())}, std {_num(w.std())}" if w.size else ""
         else:
             mean = layer.z_mean if self.source == "z" else layer.a_mean
             std = layer.z_std if self.source == "z" else layer.a_std
-            stats = f"mean {mean:.2f}, std {std:.2f}"
+            stats = f"mean {_num(mean)}, std {_num(std)}"
         dead = f"{layer.dead_units}/{layer.units} dead"
         if layer.dead_units > 0:
             dead = f"<span style='color:{_DEAD_RED.get(self.theme.name, '#C62828')}'>{dead}</span>"
