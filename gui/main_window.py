@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from .live_view import LiveView
 from .messages import warn
+from .panel_set import PanelSet
 from .panels.base import Panel
 from .panels.registry import panel_classes
 from .session import Session
@@ -48,7 +49,6 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
             | QMainWindow.DockOption.AnimatedDocks
         )
-        self.panels: dict[str, Panel] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_controls()
         self._build_panels()
@@ -83,19 +83,17 @@ class MainWindow(QMainWindow):
         self.docks["controls"] = dock
 
     def _build_panels(self) -> None:
+        self.panels = PanelSet(panel_classes(), self, self._panel_created)
+        self._latest_view: LiveView | None = None
+        self._pending_states: dict[str, dict] = {}
         for cls in panel_classes():
-            panel = cls(self)
             dock = QDockWidget(cls.title, self)
             dock.setObjectName(f"dock-{cls.panel_id}")
-            dock.setWidget(panel)
             dock.setToolTip(cls.tooltip)
+            self.panels.attach(cls.panel_id, dock)
             dock.visibilityChanged.connect(
-                lambda visible, p=panel: self._on_panel_shown(p, visible))
-            self.panels[cls.panel_id] = panel
+                lambda visible, pid=cls.panel_id: self._on_panel_shown(pid, visible))
             self.docks[cls.panel_id] = dock
-            clear = getattr(panel, "clearGhostsRequested", None)
-            if clear is not None:
-                clear.connect(self.session.clear_ghosts)
         self.setCentralWidget(QWidget(self))
         self.centralWidget().hide()  # panels are all docks: each can move, tab, close
         d = self.docks
@@ -141,8 +139,22 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.status_rate)
 
     # --- frames ------------------------------------------------------------------------------
+    def _panel_created(self, panel: Panel) -> None:
+        """A panel was just built: give it the theme, its saved choices and the latest frame."""
+        clear = getattr(panel, "clearGhostsRequested", None)
+        if clear is not None:
+            clear.connect(self.session.clear_ghosts)
+        if getattr(self, "_theme", None) is not None:
+            panel.apply_theme(self._theme)
+        state = self._pending_states.pop(panel.panel_id, None)
+        if state is not None:
+            panel.restore_view_state(state)
+        if self._latest_view is not None:
+            panel.update_view(self._latest_view)
+
     def _on_view(self, view: LiveView) -> None:
-        for pid, panel in self.panels.items():
+        self._latest_view = view
+        for pid, panel in self.panels.created().items():
             if self.docks[pid].isVisible() and not panel.visibleRegion().isEmpty():
                 panel.update_view(view)
             else:
@@ -164,8 +176,14 @@ class MainWindow(QMainWindow):
         else:
             self.progress.hide()
 
-    def _on_panel_shown(self, panel: Panel, visible: bool) -> None:
-        if visible and panel.view is not None:
+    def _on_panel_shown(self, pid: str, visible: bool) -> None:
+        if not visible:
+            return
+        if not self.panels.is_created(pid):
+            self.panels[pid]  # builds it and draws the latest frame
+            return
+        panel = self.panels[pid]
+        if panel.view is not None:
             panel.update_view(panel.view)
 
     def _on_running(self, running: bool) -> None:
@@ -180,24 +198,30 @@ class MainWindow(QMainWindow):
     def current_panel(self) -> Panel:
         """The panel the user is looking at: the one with focus, else the first visible one."""
         focus = self.focusWidget()
-        for panel in self.panels.values():
+        made = self.panels.created()
+        for panel in made.values():
             if focus is not None and (focus is panel or panel.isAncestorOf(focus)):
                 return panel
-        for pid, panel in self.panels.items():
+        for pid, panel in made.items():
             if self.docks[pid].isVisible() and not panel.visibleRegion().isEmpty():
                 return panel
-        return next(iter(self.panels.values()))
+        return self.panels["output"]
 
     def panel_states(self) -> dict:
-        return {pid: panel.view_state() for pid, panel in self.panels.items()}
+        made = self.panels.created()
+        return {pid: made[pid].view_state() if pid in made else self._pending_states.get(pid, {})
+                for pid in self.panels}
 
     def restore_panel_states(self, states: dict) -> None:
         if not isinstance(states, dict):
             return
         for pid, state in states.items():
-            panel = self.panels.get(pid)
-            if panel is not None and isinstance(state, dict):
-                panel.restore_view_state(state)
+            if pid not in self.panels or not isinstance(state, dict):
+                continue
+            if self.panels.is_created(pid):
+                self.panels[pid].restore_view_state(state)
+            else:
+                self._pending_states[pid] = state  # applied when the panel is built
 
     # --- theme and layout --------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
@@ -205,8 +229,9 @@ class MainWindow(QMainWindow):
 
         theme = theme_named(name)
         self.theme_name = name
+        self._theme = theme
         apply_app_theme(QApplication.instance(), theme)
-        for panel in self.panels.values():
+        for panel in self.panels.created().values():
             panel.apply_theme(theme)
         self.themeChanged.emit(name)
 

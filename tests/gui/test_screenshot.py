@@ -51,9 +51,14 @@ def test_screenshot_is_a_real_picture_of_every_visible_panel(qtbot, tmp_path):
     window.set_theme("light")
     window.show()
     qtbot.waitExposed(window)
+    # visible docks build their panels when shown; wait until those are laid out
+    visible = ("output", "training_curves", "histograms")
+    qtbot.waitUntil(lambda: all(window.panels.is_created(p)
+                                and window.panels[p].canvas.width() > 200 for p in visible),
+                    timeout=10000)
     try:
         checked = 0
-        for pid, panel in window.panels.items():
+        for pid, panel in window.panels.created().items():
             dock = window.docks[pid]
             if not dock.isVisible() or panel.visibleRegion().isEmpty():
                 continue  # a hidden tab is not in the picture
