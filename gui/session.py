@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 import core
 from core.experiment import Experiment
@@ -166,6 +166,8 @@ class Session(QObject):
         if view is not None:
             self.last_view = view
             self.viewChanged.emit(view)
+        # after the paint events the panels just posted: then the worker may make the next
+        QTimer.singleShot(0, self.worker.frame_drawn)
 
     def _on_running(self, running: bool) -> None:
         self.running = running

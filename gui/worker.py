@@ -48,6 +48,10 @@ class TrainingWorker(QObject):
         self._trainer: Any = None
         self._running = False
         self._epoch_limit: int | None = None
+        # Back-pressure: a new frame is made only once the GUI has drawn the last one, so the
+        # trainer never spends time on frames nobody will see and the GUI never falls behind.
+        self._drawn = threading.Event()
+        self._drawn.set()
         self._thread = threading.Thread(target=self._loop, name="trainer", daemon=True)
         self._thread.start()
 
@@ -85,6 +89,10 @@ class TrainingWorker(QObject):
         fut: Future = Future()
         self._send("call", fn, fut)
         return fut
+
+    def frame_drawn(self) -> None:
+        """The GUI has drawn the last frame: the next one may be made."""
+        self._drawn.set()
 
     def take_frame(self) -> Any:
         with self._lock:
@@ -141,7 +149,7 @@ class TrainingWorker(QObject):
                 if now - rate_t0 >= 0.5:
                     rate = steps_done / (now - rate_t0)
                     steps_done, rate_t0 = 0, now
-                if now - last_frame >= _FRAME_INTERVAL:
+                if now - last_frame >= _FRAME_INTERVAL and self._drawn.is_set():
                     publish = True
             if not self._running:
                 rate = 0.0
@@ -211,6 +219,7 @@ class TrainingWorker(QObject):
             self.runningChanged.emit(running)
 
     def _publish(self, rate: float) -> None:
+        self._drawn.clear()
         frame = self._make_frame(self._trainer, self._running, rate)
         with self._lock:
             had = self._frame is not None
