@@ -161,10 +161,15 @@ class MainWindow(QMainWindow):
                 panel.view = view  # drawn when it becomes visible
         s = view.snapshot
         self.status_epoch.setText(f"epoch {s.epoch}  ·  step {s.step}")
-        metric = s.metric_name
+        if s.metric_name == "accuracy":
+            def fmt(v: float) -> str:
+                return f"{100 * v:.1f}%"
+        else:
+            def fmt(v: float) -> str:
+                return f"{v:.3f}"
         self.status_metrics.setText(
             f"loss {s.train_loss:.4g} train / {s.test_loss:.4g} test   ·   "
-            f"{metric} {s.train_metric:.3g} / {s.test_metric:.3g}"
+            f"{s.metric_name} {fmt(s.train_metric)} train / {fmt(s.test_metric)} test"
         )
         self.status_rate.setText(f"{view.steps_per_second:,.0f} steps/s" if view.running else "")
         limit = view.experiment.training.epoch_limit

@@ -180,6 +180,8 @@ class ConfusionView:
         cmap = pg.ColorMap([0.0, 1.0], [QColor(theme.background), QColor(series_color(theme, 0))])
         self.image.setImage(share, levels=(0, 1), lut=cmap.getLookupTable(nPts=256),
                             autoLevels=False)
+        # after setImage: a rect set for an earlier (or no) image scales the new one wrongly
+        self.image.setRect(QRectF(-0.5, -0.5, k, k))
         self.bar.setColorMap(cmap)
         for idx, text in enumerate(self.texts):
             r, c = divmod(idx, k)

@@ -104,7 +104,7 @@ def test_a_preset_updates_every_control(qtbot, session, dock):
     assert [r.activation.currentData() for r in n.rows] == [
         h.activation for h in exp.network.hidden]
     assert [r.units.value() for r in n.rows] == [h.units for h in exp.network.hidden]
-    assert n.bias_init.value() == exp.network.bias_init == -3.0
+    assert n.bias_init.value() == exp.network.bias_init == -6.0
     assert n.init_combo.currentData() == exp.network.init
     assert n.output_combo.currentData() == exp.network.output_activation
     assert n.loss_combo.currentData() == exp.training.loss

@@ -285,3 +285,34 @@ def test_multiclass_maps_colour_each_point_of_the_plane_by_its_argmax(panel, mak
     assert not m.bar.isVisible() and not m.iso.isVisible()
     heads = panel.csv_tables()[0].header
     assert heads == ("x", "y", "p(a)", "p(b)", "p(c)")
+
+
+def test_confusion_cells_fill_their_squares(make_view, qtbot):
+    """Each count is drawn in its own cell: an empty cell is pale, a full one is dark."""
+    import numpy as np
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QImage
+
+    from gui.panels.output import OutputPanel
+
+    panel = OutputPanel()
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    view = make_view("iris-softmax", steps=60)
+    panel.update_view(view)  # the first frame builds the matrix: the case that went wrong
+    image = next(it for it in panel.canvas.scene().items() if isinstance(it, pg.ImageItem)
+                 and it.isVisible() and it.image is not None and it.image.shape == (3, 3))
+    vb = image.getViewBox()
+    grab = panel.canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    counts = np.asarray(view.snapshot.confusion)
+    for r in range(3):
+        for c in range(3):
+            # the image is drawn row-major: rows of the matrix along y, columns along x
+            pos = panel.canvas.mapFromScene(vb.mapViewToScene(QPointF(c, r)))
+            pixel = grab.pixelColor(pos.x(), pos.y())
+            share = counts[r, c] / max(counts[r].sum(), 1)
+            if share == 0:
+                assert pixel.lightness() > 200, (r, c, pixel.name())
+            elif share > 0.8:
+                assert pixel.lightness() < 160, (r, c, pixel.name())
