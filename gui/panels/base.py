@@ -74,6 +74,8 @@ class Panel(QWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
+        # items made later (legend entries of new series) take pyqtgraph's default colours
+        pg.setConfigOptions(foreground=theme.foreground, background=theme.background)
         self.canvas.setBackground(theme.background)
         for plot in self.plot_items():
             style_plot(plot, theme)
