@@ -200,6 +200,11 @@ def _params(v: Any, where: str) -> dict:
     return {k: float(x) for k, x in v.items()}
 
 
+#: settings build_dataset passes itself; an option of the same name would be passed twice
+_RESERVED_OPTIONS = {"name", "n", "noise", "test_fraction", "seed", "standardize", "features",
+                     "targets", "path", "target"}
+
+
 def _dataset_from(d: Any) -> DatasetConfig:
     d = _only(d, DatasetConfig, "dataset")
     base = DatasetConfig()
@@ -210,6 +215,11 @@ def _dataset_from(d: Any) -> DatasetConfig:
     opts = d.get("options", {})
     if not isinstance(opts, dict):
         raise ValueError("dataset.options must be a JSON object")
+    clash = sorted(set(opts) & _RESERVED_OPTIONS)
+    if clash:
+        raise ValueError(f"dataset.options may not set {clash[0]!r}; it is a dataset setting")
+    if not all(isinstance(k, str) and k.isidentifier() for k in opts):
+        raise ValueError("dataset.options must map option names to values")
     targets = _str(d, "targets", "dataset", base.targets)
     if targets not in ("01", "pm1"):
         raise ValueError("dataset.targets must be '01' or 'pm1'")

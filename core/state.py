@@ -102,13 +102,15 @@ def _int(section, key, lo=0, hi=None) -> int:
     return v
 
 
-def _float(section, key, allow_nan=False) -> float:
+def _float(section, key, allow_nan=False, lo=-math.inf, hi=math.inf) -> float:
     v = section.get(key)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ValueError(f"the saved value {key!r} must be a number, not {v!r}")
     v = float(v)
     if not (math.isfinite(v) or (allow_nan and math.isnan(v))):
         raise ValueError(f"the saved value {key!r} must be finite")
+    if not math.isnan(v) and not (lo <= v <= hi):
+        raise ValueError(f"the saved value {key!r} must lie in [{lo:g}, {hi:g}], not {v:g}")
     return v
 
 
@@ -174,9 +176,11 @@ def restore_trainer(meta: dict, arrays: dict[str, np.ndarray], dataset) -> Train
     try:
         trainer = Trainer(
             net, dataset, loss=meta.get("loss"), optimizer=opt.get("name"),
-            lr=_float(opt, "lr"), batch_size=_int(tr, "batch_size", 1), seed=_int(tr, "seed"),
-            l1=_float(opt, "l1"), l2=_float(opt, "l2"),
-            clip_norm=None if clip is None else _float(opt, "clip_norm"),
+            lr=_float(opt, "lr", lo=0, hi=100), batch_size=_int(tr, "batch_size", 1),
+            seed=_int(tr, "seed"),
+            # the same bounds the settings accept (core.experiment): a huge penalty overflows
+            l1=_float(opt, "l1", lo=0, hi=10), l2=_float(opt, "l2", lo=0, hi=10),
+            clip_norm=None if clip is None else _float(opt, "clip_norm", lo=1e-6, hi=1e6),
             optimizer_params={k: tuple(v) if isinstance(v, list) else v
                               for k, v in opt_hyper.items()},
             evaluate_every=_int(tr, "evaluate_every", 1),

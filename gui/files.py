@@ -57,7 +57,7 @@ class FileActions:
         except ArchiveError as e:
             self._error(f"Could not open {path.name}: {e}")
             return False
-        if not self.w.session.restore(saved):
+        if not self.w.session.restore(saved, path.name):
             return False
         self.w.restore_panel_states(saved.experiment.panels)
         self.path = path

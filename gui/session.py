@@ -71,7 +71,7 @@ class Session(QObject):
         try:
             dataset = experiment.build_dataset()
             trainer = experiment.build_trainer(dataset)
-        except (ValueError, KeyError, OSError) as e:
+        except (ValueError, KeyError, OSError, TypeError) as e:
             self.problem.emit(_sentence(e))
             return False
         self._keep_ghost()
@@ -106,15 +106,21 @@ class Session(QObject):
             exp = dataclasses.replace(exp, panels=panel_states)
         return self.worker.call(lambda trainer: capture(exp, trainer)).result(timeout)
 
-    def restore(self, saved) -> bool:
-        """Continue a saved experiment; on any problem the current session is left as it was."""
+    def restore(self, saved, source: str | None = None) -> bool:
+        """Continue a saved experiment; on any problem the current session is left as it was.
+
+        ``source`` (a file name) starts the message when something goes wrong.
+        """
         from core.archive import ArchiveError
 
         try:
             dataset = saved.experiment.build_dataset()
             trainer = saved.build_trainer(dataset)
-        except (ArchiveError, ValueError, KeyError, OSError) as e:
-            self.problem.emit(_sentence(e))
+        except (ArchiveError, ValueError, KeyError, OSError, TypeError) as e:
+            text = _sentence(e)
+            if source:
+                text = f"Could not open {source}: {text[0].lower()}{text[1:]}"
+            self.problem.emit(text)
             return False
         self._keep_ghost()
         self.experiment, self.dataset = saved.experiment, dataset
@@ -189,6 +195,10 @@ class Session(QObject):
 
 
 def _sentence(e: BaseException) -> str:
+    if isinstance(e, FileNotFoundError) and e.filename:
+        return f"The file {e.filename} does not exist."
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.strerror}" + (f": {e.filename}." if e.filename else ".")
     text = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
     text = text.strip() or type(e).__name__
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
