@@ -33,8 +33,8 @@ from . import __version__
 from .experiment import SCHEMA_VERSION, Experiment
 from .state import restore_trainer, trainer_state
 
-__all__ = ["ArchiveError", "SavedExperiment", "capture", "read_archive", "write_archive",
-           "MAX_MEMBER_BYTES", "MAX_TOTAL_BYTES"]
+__all__ = ["ArchiveError", "SavedExperiment", "capture", "history_csv", "read_archive",
+           "restore", "write_archive", "MAX_MEMBER_BYTES", "MAX_TOTAL_BYTES"]
 
 MAX_MEMBER_BYTES = 256 * 2**20  # no member of a real experiment comes near this
 MAX_TOTAL_BYTES = 512 * 2**20
@@ -65,7 +65,7 @@ class SavedExperiment:
             ds = dataset if dataset is not None else self.experiment.build_dataset()
             if self.trainer_meta is None:
                 return self.experiment.build_trainer(ds)
-        except (ValueError, KeyError, OSError) as e:
+        except (ValueError, KeyError, OSError, TypeError) as e:  # TypeError: bad options
             raise ArchiveError(f"its data set or network cannot be made: {e}") from None
         try:
             return restore_trainer(self.trainer_meta, self.arrays or {}, ds)
@@ -84,20 +84,49 @@ def capture(experiment: Experiment, trainer) -> SavedExperiment:
 
 
 # --- writing -----------------------------------------------------------------------------
-def _history_csv(meta: dict | None, arrays: dict | None) -> str:
+#: history.csv's first columns, in this order; other history arrays follow, sorted by name
+HISTORY_COLUMNS = ("epoch", "step", "train_loss", "test_loss", "train_metric", "test_metric")
+_COUNTERS = ("epoch", "step")
+
+
+def history_csv(arrays: dict[str, np.ndarray] | None) -> str:
+    """The per-epoch history (``history.*`` arrays of a saved state) as CSV text.
+
+    Counters are written as integers, other values at full precision (``repr``), a per-layer
+    column ``NAME`` of shape (rows, layers) as ``NAME_1`` … ``NAME_k``.
+    """
+    found = {k.removeprefix("history."): v for k, v in (arrays or {}).items()
+             if k.startswith("history.") and isinstance(v, np.ndarray) and v.ndim in (1, 2)}
+    order = [c for c in HISTORY_COLUMNS if c in found]
+    order += sorted(c for c in found if c not in HISTORY_COLUMNS)
+    rows = min((len(found[c]) for c in order), default=0)
+    header: list[str] = []
+    columns: list[tuple[np.ndarray, bool]] = []
+    for name in order:
+        a = found[name]
+        if a.ndim == 1:
+            header.append(name)
+            columns.append((a, name in _COUNTERS))
+        else:
+            for j in range(a.shape[1]):
+                header.append(f"{name}_{j + 1}")
+                columns.append((a[:, j], False))
     out = io.StringIO()
-    w = csv.writer(out)
-    cols = ("epoch", "step", "train_loss", "test_loss", "train_metric", "test_metric")
-    w.writerow(cols)
-    if arrays:
-        data = [arrays.get(f"history.{c}") for c in cols]
-        if all(isinstance(d, np.ndarray) and d.ndim == 1 for d in data):
-            for row in zip(*data, strict=False):
-                w.writerow([repr(float(v)) for v in row])
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for i in range(rows):
+        w.writerow([str(int(col[i])) if integer and np.isfinite(col[i]) else repr(float(col[i]))
+                    for col, integer in columns])
     return out.getvalue()
 
 
 def write_archive(path: str | Path, saved: SavedExperiment) -> Path:
+    """Write ``saved`` to ``path`` (an ``.alab`` zip), atomically.
+
+    Everything is serialised in memory first; the zip goes to a temporary file beside
+    ``path``, is flushed to disk and only then renamed over ``path``. If anything fails, the
+    temporary file is removed and an existing ``path`` is left as it was.
+    """
     path = Path(path)
     doc = {
         "schema_version": SCHEMA_VERSION,
@@ -105,22 +134,48 @@ def write_archive(path: str | Path, saved: SavedExperiment) -> Path:
         "experiment": saved.experiment.to_dict(),
         "trainer": saved.trainer_meta,
     }
+    doc_text = json.dumps(doc, indent=1, ensure_ascii=False)
     npz = io.BytesIO()
-    np.savez(npz, **(saved.arrays or {}))
+    np.savez(npz, allow_pickle=False, **(saved.arrays or {}))
+    history = history_csv(saved.arrays)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as z:
-                z.writestr("experiment.json", json.dumps(doc, indent=1, ensure_ascii=False))
+                z.writestr("experiment.json", doc_text)
                 z.writestr("weights.npz", npz.getvalue())
-                z.writestr("history.csv", _history_csv(saved.trainer_meta, saved.arrays))
+                z.writestr("history.csv", history)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
     return path
+
+
+def new_file_mode() -> int:
+    """The mode a plainly created file gets (0o666 less the umask): ``mkstemp`` makes private
+    files (0o600), which would leave saved experiments unreadable to the rest of a class."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows (POSIX)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -142,7 +197,8 @@ def _check_directory(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     found = {}
     for info in infos:
         name = info.filename
-        if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name:
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or ":" in name:
             raise ArchiveError(f"the file contains a part with an unsafe name ({name!r})")
         if info.file_size > MAX_MEMBER_BYTES:
             raise ArchiveError(f"the part {name!r} is too large ({info.file_size:,} bytes)")

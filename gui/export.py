@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import re
 import tempfile
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -45,6 +46,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsLineItem
 
 import core
+from core.archive import new_file_mode
 
 from .panels.base import Panel
 from .theme import LIGHT
@@ -58,6 +60,7 @@ __all__ = [
     "bake_strokes",
     "copy_image",
     "export_all_panels",
+    "export_size",
     "render_image",
     "write_csv",
     "write_png",
@@ -70,11 +73,15 @@ HEADER = 30  # px (logical) for the title band above the plots
 INCH = 0.0254  # m
 
 
-def _panel_size(panel: Panel) -> QSize:
-    size = panel.canvas.size()
-    if panel.canvas.isVisible() and size.width() >= 300 and size.height() >= 200:
-        return size
-    return DEFAULT_SIZE
+def export_size(panel: Panel) -> QSize:
+    """The plots' size in an export (logical pixels, without the 30-px title band): the size
+    on screen, but at least 900 × 600 and what the plots' layout needs, so that a panel
+    squeezed into a small dock still makes a readable figure."""
+    size = QSize(DEFAULT_SIZE)
+    if panel.canvas.isVisible():
+        size = size.expandedTo(panel.canvas.size())
+    least = panel.canvas.ci.minimumSize()
+    return size.expandedTo(QSize(math.ceil(least.width()), math.ceil(least.height())))
 
 
 def _subtitle(panel: Panel) -> str:
@@ -102,8 +109,7 @@ def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> It
         panel.apply_theme(LIGHT)
     canvas = panel.canvas
     old_rect = canvas.ci.geometry()
-    ranges = _fixed_ranges(panel)
-    canvas.ci.setGeometry(QRectF(0, 0, size.width(), size.height()))
+    views = _view_states(canvas.scene())
     items = canvas.scene().items()
     exporting = [it for it in items if isinstance(it, pg.GraphicsItem)]
     undo: list[Callable[[], None]] = []
@@ -112,6 +118,9 @@ def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> It
         # atlas (sharp at 4×), and hover-only buttons stay hidden.
         for it in exporting:
             it.setExportMode(True, {"antialias": True, "resolutionScale": 1.0})
+        _lay_out(canvas, QRectF(0, 0, size.width(), size.height()))
+        _put_view_states(views)
+        _settle(canvas.scene(), size)
         if scale != 1:
             for it in items:
                 undo += _widen(it, scale)
@@ -121,20 +130,47 @@ def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> It
             restore()
         for it in exporting:
             it.setExportMode(False)
-        canvas.ci.setGeometry(old_rect)
-        for vb, (xr, yr) in ranges:
-            vb.setRange(xRange=xr, yRange=yr, padding=0)
+        _lay_out(canvas, old_rect)
+        _put_view_states(views)
         if swap_theme:
             panel.apply_theme(old_theme)
 
 
-def _fixed_ranges(panel: Panel) -> list:
-    """Hand-set view ranges (no auto-range), which a temporary resize would change."""
-    out = []
-    for it in panel.canvas.scene().items():
-        if isinstance(it, pg.ViewBox) and not any(it.state["autoRange"]):
-            out.append((it, [list(r) for r in it.viewRange()]))
-    return out
+def _settle(scene, size: QSize) -> None:
+    """Paint once where nobody sees it. Axes fit their width to the tick labels they drew
+    last, and linked views copy each other's ranges on resize: a scene painted for the first
+    time at a size is laid out again by that first paint. The screen repaints and settles; an
+    export has one go, so it gets the settled layout."""
+    rect = scene.itemsBoundingRect() | QRectF(0, 0, size.width(), size.height())
+    for _ in range(2):  # the new layout can move ticks once more
+        picture = QPicture()
+        painter = QPainter(picture)
+        try:
+            scene.render(painter, rect, rect)
+        finally:
+            painter.end()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    scene.prepareForPaint()
+
+
+def _lay_out(canvas, rect: QRectF) -> None:
+    """Give the plots ``rect`` and let the nested layouts follow now, not at the next event."""
+    canvas.ci.setGeometry(rect)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
+def _view_states(scene) -> list:
+    """Each view's range and auto-range flags. A resize makes linked views copy each other's
+    range and switch auto-range off, which the screen must not inherit from an export."""
+    return [(vb, [list(r) for r in vb.targetRange()], list(vb.state["autoRange"]))
+            for vb in scene.items() if isinstance(vb, pg.ViewBox)]
+
+
+def _put_view_states(states: list) -> None:
+    for vb, (xr, yr), _auto in states:
+        vb.setRange(xRange=xr, yRange=yr, padding=0, disableAutoRange=False)
+    for vb, _ranges, (x, y) in states:
+        vb.enableAutoRange(x=x, y=y)
 
 
 def _wide(pen, scale: float) -> QPen | None:
@@ -247,8 +283,13 @@ def _paint(panel: Panel, painter: QPainter, size: QSize, background: str) -> Non
     subtitle = QFontMetricsF(font, painter.device()).elidedText(
         _subtitle(panel), Qt.TextElideMode.ElideRight, max(room, 0.0))
     painter.drawText(band, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, subtitle)
-    target = QRectF(0, HEADER, size.width(), size.height())
-    panel.canvas.scene().render(painter, target, QRectF(0, 0, size.width(), size.height()))
+    # a layout squeezed below its minimum size is wider or taller than asked for: shrink it
+    # to fit rather than cut it off
+    laid = panel.canvas.ci.geometry()
+    source = QRectF(0, 0, max(laid.width(), size.width()), max(laid.height(), size.height()))
+    fit = min(size.width() / source.width(), size.height() / source.height())
+    target = QRectF(0, HEADER, source.width() * fit, source.height() * fit)
+    panel.canvas.scene().render(painter, target, source)
 
 
 def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
@@ -259,7 +300,7 @@ def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
     """
     if not (1 <= scale <= 4):
         raise ValueError("the scale must be between 1 and 4")
-    size = size or _panel_size(panel)
+    size = size or export_size(panel)
     w, h = round(size.width() * scale), round((size.height() + HEADER) * scale)
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(scale)
@@ -268,7 +309,6 @@ def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         try:
             _paint(panel, painter, size, background)
         finally:
@@ -288,6 +328,7 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, new_file_mode())  # mkstemp's 0o600 would make exports private
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -310,25 +351,35 @@ def write_png(panel: Panel, path: Path, scale: float = 2.0, background: str = "t
 def write_svg(panel: Panel, path: Path, background: str = "theme",
               size: QSize | None = None) -> Path:
     """The panel as an SVG 1.1 drawing of the panel's size in pixels (at 96 dpi)."""
-    size = size or _panel_size(panel)
+    size = size or export_size(panel)
     height = size.height() + HEADER
+
+    # Qt's SVG engine (6.12) writes a stale clip path after QPainter.restore() returns to an
+    # earlier clip (every text label would clip the axes drawn after it); drawing into a
+    # QPicture first and playing that back gives it plain clip changes, which it gets right.
+    picture = QPicture()
+    with _export_look(panel, size, background, 1.0):
+        painter = QPainter(picture)
+        try:
+            _paint(panel, painter, size, background)
+        finally:
+            painter.end()
 
     def write(tmp: Path) -> None:
         gen = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)  # 1.1: clip paths are written
         gen.setFileName(str(tmp))
-        # pyqtgraph's axes replay QPictures recorded at the screen's dpi; any other dpi
-        # would shrink or grow them against the rest of the drawing
-        gen.setResolution(QPicture().logicalDpiX())
+        # the picture (and pyqtgraph's axes, which replay pictures too) is recorded at the
+        # screen's dpi: at any other resolution it would be drawn shrunk or grown
+        gen.setResolution(picture.logicalDpiX())
         gen.setSize(QSize(size.width(), height))
         gen.setViewBox(QRectF(0, 0, size.width(), height))
         gen.setTitle(panel.title)
         gen.setDescription(_subtitle(panel) or panel.title)
-        with _export_look(panel, size, background, 1.0):
-            painter = QPainter(gen)
-            try:
-                _paint(panel, painter, size, background)
-            finally:
-                painter.end()
+        painter = QPainter(gen)
+        try:
+            picture.play(painter)
+        finally:
+            painter.end()
         tmp.write_bytes(bake_strokes(tmp.read_bytes()))
 
     return _atomic(path, write)
@@ -340,6 +391,7 @@ _XLINK_NS = "http://www.w3.org/1999/xlink"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"^\s*matrix\(([^)]*)\)\s*$")
+_GENERIC_FONTS = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui")
 
 
 def _matrix(text: str | None) -> np.ndarray | None:
@@ -426,8 +478,44 @@ def _non_scaling(el: ET.Element) -> bool:
     return el.get("vector-effect") == "non-scaling-stroke"
 
 
+def _join_polylines(elements: list[ET.Element]) -> list[ET.Element]:
+    """Adjacent polylines as one path, joined where one starts at the last one's end.
+
+    pyqtgraph draws a curve as hundreds of two-point lines: as one path it is one object to
+    select in an editor, and its dashes and joins run on along the curve.
+    """
+    out: list[ET.Element] = []
+    run: list[ET.Element] = []
+
+    def flush() -> None:
+        if run:
+            parts, end = [], None
+            for el in run:
+                pts = el.get("points", "").split()
+                if not pts:
+                    continue
+                parts.append(("L " if pts[0] == end else "M ") + pts[0])
+                parts.extend("L " + p for p in pts[1:])
+                end = pts[-1]
+            path = ET.Element(f"{{{_SVG_NS}}}path", {"fill": "none", "d": " ".join(parts)})
+            path.tail = run[-1].tail
+            out.append(path)
+        run.clear()
+
+    for el in elements:
+        plain = el.tag == f"{{{_SVG_NS}}}polyline" and set(el.attrib) <= {"points", "fill"}
+        if plain and el.get("fill", "none") == "none":
+            run.append(el)
+        else:
+            flush()
+            out.append(el)
+    flush()
+    return out
+
+
 def bake_strokes(svg: bytes) -> bytes:
-    """Move Qt's non-scaling strokes into the drawing's coordinates (see the module doc).
+    """Move Qt's non-scaling strokes into the drawing's coordinates (see the module doc),
+    mark embedded images to be scaled without smoothing, and give the size in pixels.
 
     Each group whose transform holds such elements is split, in drawing order, into runs:
     baked elements go into copies of the group without the transform (so the group's
@@ -436,6 +524,23 @@ def bake_strokes(svg: bytes) -> bytes:
     ET.register_namespace("", _SVG_NS)
     ET.register_namespace("xlink", _XLINK_NS)
     root = ET.fromstring(svg)
+    box = root.get("viewBox", "").split()
+    if len(box) == 4:  # Qt gives the size in mm, which viewers turn into pixels at 90 or 96 dpi
+        root.set("width", box[2])
+        root.set("height", box[3])
+    for clip in root.iter(f"{{{_SVG_NS}}}clipPath"):  # outlines only: no stroke to keep
+        for el in clip:
+            el.attrib.pop("vector-effect", None)
+    for el in root.iter():
+        # Qt names its default face "Sans Serif", which browsers do not know: they would fall
+        # back to a serif face. Name the generic family too.
+        family = el.get("font-family")
+        if family and not family.rstrip().endswith(_GENERIC_FONTS):
+            el.set("font-family", f"{family}, sans-serif")
+    for image in root.iter(f"{{{_SVG_NS}}}image"):
+        # a 3×3 confusion matrix is nine cells, not a blur: show pixels as pixels, as on screen
+        image.set("image-rendering", "optimizeSpeed")
+        image.set("style", "image-rendering:pixelated")
     for parent in list(root.iter()):
         children = list(parent)
         if not any(ch.tag == f"{{{_SVG_NS}}}g" and any(_non_scaling(e) for e in ch)
@@ -461,6 +566,7 @@ def bake_strokes(svg: bytes) -> bytes:
                 copy.text, copy.tail = group.text, group.tail
                 if baked:
                     copy.attrib.pop("transform", None)
+                    elements = _join_polylines(elements)
                 copy.extend(elements)
                 rebuilt.append(copy)
         for ch in children:
