@@ -1,0 +1,114 @@
+"""Cold start: from process start to the first painted main window, and ``--version``.
+
+Run by hand (never by pytest):  python benchmarks/bench_startup.py [--runs 5]
+
+Each run is a fresh Python process. The parent notes ``time.monotonic()`` just before it
+starts the child; the child goes through the app's own start (``gui.app.run_app`` with
+``--fresh --preset circles-tanh``, so no saved settings are read) and, when the main window
+gets its first paint event, lets that paint pass finish (a zero-time timer) and prints
+``time.monotonic()`` — the same system-wide clock — then quits. The difference is what a user
+waits between pressing Enter and seeing the window, minus the compositor's copy to the screen.
+``--version`` is timed from start to exit. Both report the best and the median of the runs
+(the machine is shared; the best run is the least disturbed one).
+
+The window runs offscreen unless QT_QPA_PLATFORM is set (e.g. xcb under xvfb-run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+app = QApplication(sys.argv[:1])
+
+class FirstPaint(QObject):
+    seen = False
+
+    def eventFilter(self, obj, event):
+        if not self.seen and event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+            self.seen = True
+            QTimer.singleShot(0, self.done)
+        return False
+
+    def done(self):
+        print(f"painted {time.monotonic():.6f}", flush=True)
+        app.quit()
+
+watcher = FirstPaint()
+app.installEventFilter(watcher)
+from gui.app import run_app
+sys.exit(run_app(["--fresh", "--preset", "circles-tanh"]))
+"""
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def time_first_paint(python: str) -> float:
+    t0 = time.monotonic()
+    out = subprocess.run([python, "-c", CHILD], cwd=ROOT, env=_env(), capture_output=True,
+                         text=True, timeout=120)
+    for line in out.stdout.splitlines():
+        if line.startswith("painted "):
+            return float(line.split()[1]) - t0
+    raise RuntimeError(f"the window never painted:\n{out.stdout}\n{out.stderr}")
+
+
+def time_version(python: str) -> float:
+    t0 = time.monotonic()
+    subprocess.run([python, "-m", "gui", "--version"], cwd=ROOT, env=_env(), check=True,
+                   capture_output=True, timeout=60)
+    return time.monotonic() - t0
+
+
+def time_bare_python(python: str) -> float:
+    t0 = time.monotonic()
+    subprocess.run([python, "-c", "pass"], check=True, timeout=60)
+    return time.monotonic() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=5, help="runs of each (default 5)")
+    ap.add_argument("--python", default=sys.executable, help="interpreter to start")
+    args = ap.parse_args(argv)
+    time_first_paint(args.python)  # warm the disk cache: "cold" means a new process here
+    rows = []
+    for label, fn in (("first paint of the main window", time_first_paint),
+                      ("activation-lab --version", time_version),
+                      ("bare `python -c pass`", time_bare_python)):
+        times = [fn(args.python) for _ in range(args.runs)]
+        rows.append((label, min(times), statistics.median(times)))
+    print(f"# bench_startup: {time.strftime('%Y-%m-%d')}, Python "
+          f"{platform.python_version()}, QT_QPA_PLATFORM={_env()['QT_QPA_PLATFORM']}, "
+          f"{os.cpu_count()} cores, best and median of {args.runs} runs")
+    print()
+    print("| from process start to | best | median |")
+    print("|---|---|---|")
+    for label, best, median in rows:
+        print(f"| {label} | {best:.2f} s | {median:.2f} s |")
+    ok = rows[0][1] <= 1.0
+    print()
+    print(f"target: first paint ≤ 1.0 s: {'met' if ok else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

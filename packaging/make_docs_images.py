@@ -1,0 +1,120 @@
+"""Make the README's pictures in resources/screenshots/ with the app itself (``make screenshots``).
+
+- the main window, light and dark: ``python -m gui --screenshot`` on the circles-tanh lesson,
+  run in a subprocess exactly as a user would;
+- activation curves and derivatives (with the depth plot): ``activation-lab plot``;
+- the circles decision boundary and the deep-sigmoid gradient flow: the lesson trained
+  headless, its frames made as the app's worker makes them, the panel exported with
+  ``gui.export.write_png``.
+
+Everything is seeded, so running it again gives the same pictures. They ship in the wheel
+(``resources`` is package data), so each must stay under ``MAX_BYTES``.
+
+Run:  QT_QPA_PLATFORM=offscreen python packaging/make_docs_images.py [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "resources" / "screenshots"
+MAX_BYTES = 400_000
+WINDOW_SIZE = "1366x768"
+FIGURE_SIZE = (900, 560)  # logical pixels of the plot area (a title band is added above)
+SCALE = 1.25  # pixels per logical pixel: sharper than 1× on high-DPI screens, files stay small
+
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def window(out: Path, theme: str, preset: str = "circles-tanh", steps: int = 3000) -> None:
+    """The whole window after ``steps`` mini-batches, as ``activation-lab --screenshot``."""
+    cmd = [sys.executable, "-m", "gui", "--screenshot", str(out), "--preset", preset,
+           "--theme", theme, "--steps", str(steps), "--size", WINDOW_SIZE]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def plot(out: Path, *args: str) -> None:
+    """``activation-lab plot ARGS -o OUT``, in this process."""
+    from gui.cli import run_subcommand
+
+    size = f"{FIGURE_SIZE[0]}x{FIGURE_SIZE[1]}"
+    code = run_subcommand(["plot", *args, "--size", size, "--scale", str(SCALE), "-o", str(out)])
+    if code:
+        raise SystemExit(f"activation-lab plot failed for {out.name}")
+
+
+def trained_panel(out: Path, preset: str, panel_id: str, epochs: int, frames: int = 60) -> None:
+    """Train a lesson headless, feeding ``frames`` frames to a timeline as the GUI would,
+    then export one panel's picture of the last frame."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QApplication
+
+    import core
+    import core.presets
+    from gui.export import write_png
+    from gui.live_view import make_live_view
+    from gui.panels.registry import panel_classes
+    from gui.theme import theme_named
+
+    _app = QApplication.instance() or QApplication(["make_docs_images"])  # noqa: F841
+    exp = core.presets.get(preset).experiment
+    trainer = exp.build_trainer(exp.build_dataset())
+    timeline = core.Timeline()
+    total = epochs * trainer.steps_per_epoch
+    # no frame at step 0: nothing has been back-propagated yet, so every gradient is 0 there
+    # and a log axis would plunge to its floor
+    for i in range(1, frames + 1):
+        trainer.run(steps=total * i // frames - trainer.step_count)
+        view = make_live_view(trainer, exp, timeline)
+    cls = {c.panel_id: c for c in panel_classes()}[panel_id]
+    panel = cls()
+    panel.resize(*FIGURE_SIZE)
+    panel.apply_theme(theme_named("light"))
+    panel.update_view(view)
+    write_png(panel, out, SCALE, "theme", QSize(*FIGURE_SIZE))
+
+
+IMAGES = {
+    "main-window-light.png": lambda p: window(p, "light"),
+    "main-window-dark.png": lambda p: window(p, "dark"),
+    "activation-curves.png": lambda p: plot(
+        p, "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "--param", "leaky_relu.alpha=0.1"),
+    "derivatives.png": lambda p: plot(p, "sigmoid", "tanh", "relu", "--derivative", "--second"),
+    "circles-decision-boundary.png": lambda p: trained_panel(p, "circles-tanh", "output", 100),
+    "deep-sigmoid-gradient-flow.png": lambda p: trained_panel(
+        p, "deep-sigmoid", "gradient_flow", 60),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", nargs="+", choices=sorted(IMAGES), metavar="NAME",
+                    help="make only these images")
+    ap.add_argument("--out", type=Path, default=OUT, help=f"folder (default {OUT})")
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    too_big = []
+    for name in args.only or IMAGES:
+        path = args.out / name
+        IMAGES[name](path)
+        path.chmod(0o644)  # the exporter writes through a private temporary file
+        size = path.stat().st_size
+        print(f"{name:34s} {size / 1000:6.0f} kB")
+        if size > MAX_BYTES:
+            too_big.append(name)
+    if too_big:
+        print(f"over {MAX_BYTES // 1000} kB (they ship in the wheel): {', '.join(too_big)}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
