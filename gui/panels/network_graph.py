@@ -250,8 +250,9 @@ class NetworkGraphPanel(Panel):
         """Select unit ``unit`` of snapshot layer ``layer`` (0 = first hidden); -1 = inputs."""
         self.selected = (layer, unit) if self._valid(layer, unit) else None
         if self.view is not None and self.geometry is not None:
-            self._colour_nodes(self.view.snapshot)
-            self._update_detail()
+            # a frame may have been stored while the panel was hidden (and not drawn): draw
+            # it fully, so the node layout matches that frame's network before colouring
+            self.update_view(self.view)
 
     def _on_click(self, _item, points, _ev) -> None:
         if len(points) and self.geometry is not None:

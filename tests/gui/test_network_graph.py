@@ -257,3 +257,17 @@ def test_zero_weights_are_not_drawn_and_the_caption_says_so(panel, make_view):
     drawn = np.concatenate(list(panel.buckets.values()))
     assert (w[drawn] != 0).all() and len(drawn) == w.size - zeros
     assert f"{zeros} of {w.size} weights are exactly 0" in panel.caption.text()
+
+
+def test_selecting_after_a_frame_stored_while_hidden(make_view, qtbot):
+    """The window stores frames in hidden panels without drawing them; selecting a node
+    then (e.g. restoring a saved selection) must draw that frame's network, not crash."""
+    from gui.panels.network_graph import NetworkGraphPanel
+
+    panel = NetworkGraphPanel()
+    qtbot.addWidget(panel)
+    panel.update_view(make_view("circles-tanh", steps=3))
+    panel.view = make_view("deep-sigmoid", steps=3)  # stored, not drawn
+    panel.select_node(0, 3)
+    assert panel.geometry.node_x.size == 2 + 16 * 10 + 1
+    assert panel.selected == (0, 3)
