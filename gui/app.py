@@ -15,12 +15,27 @@ ORG, APP = "ActivationLab", "Activation Lab"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import re
+    import textwrap
+
+    from .cli import SYNOPSIS
+
+    lines = ["headless subcommands (no window; 'activation-lab SUBCOMMAND --help' for each):"]
+    for usage, what in SYNOPSIS:
+        # keep each [option ARG] together on a line: no-break spaces inside brackets
+        words = [w.replace(" ", "\u00a0")
+                 for w in re.findall(r"\[[^\]]*\]|\([^)]*\)|\S+", usage)]
+        lines.append(textwrap.fill(" ".join(words), 78, initial_indent="  activation-lab ",
+                                   subsequent_indent=" " * 10, break_on_hyphens=False
+                                   ).replace("\u00a0", " "))
+        lines.append(textwrap.fill(what, 78, initial_indent=" " * 6, subsequent_indent=" " * 6))
     p = argparse.ArgumentParser(
         prog="activation-lab",
-        description="Activation Lab: build small neural networks, train them live and see what "
-        "activation functions do. Without a subcommand it opens the window.",
-        epilog="Headless subcommands (no window): plot, train, list, info — "
-        "run 'activation-lab SUBCOMMAND --help' for each.",
+        description=textwrap.fill(
+            "Activation Lab: build small neural networks, train them live and see what "
+            "activation functions do. Without a subcommand it opens the window.", 78),
+        epilog="\n".join(lines),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"Activation Lab {core.__version__}")
     p.add_argument("--screenshot", metavar="OUT.png", type=Path,
@@ -113,9 +128,31 @@ def run_app(argv: list[str]) -> int:
 
         return take_screenshot(app, window, session, args.screenshot, args.steps, size)
     window.show()
+    autosaver = _start_autosave(window)
     code = app.exec()
+    if autosaver is not None:
+        autosaver.stop(clean=True)  # a normal exit: the next launch offers nothing
     session.shutdown()
     return code
+
+
+def _start_autosave(window):
+    """Offer what a crashed session autosaved, then autosave every minute (None if the app
+    data folder cannot be written: the app still runs, without crash safety)."""
+    import logging
+
+    from .autosave import AutoSaver
+    from .startup import offer_restore
+
+    try:
+        autosaver = AutoSaver(window)
+    except OSError:
+        logging.getLogger("activation_lab").warning("autosave is off", exc_info=True)
+        return None
+    window.autosaver = autosaver
+    offer_restore(window, autosaver)
+    autosaver.start()
+    return autosaver
 
 
 def _set_icon(app) -> None:

@@ -8,7 +8,6 @@ offscreen there, so all of this works on a machine with no display.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import time
@@ -18,41 +17,67 @@ import core
 import core.activations as acts
 import core.presets
 
-__all__ = ["run_subcommand", "build_parser"]
+__all__ = ["SYNOPSIS", "build_parser", "run_subcommand"]
+
+#: one line per subcommand, for ``activation-lab --help``
+SYNOPSIS = (
+    ("plot ACT [ACT ...] [--derivative] [--second] [--numerical] [--range A B] "
+     "[--param NAME.KEY=VALUE ...] [--theme light|dark] [--size WxH] [--scale S] "
+     "-o FILE.png|.svg|.csv", "draw activation functions (or their derivatives) to a file"),
+    ("train (EXPERIMENT.alab | --preset NAME) [--epochs N] [--seed S] [--out DIR] [--figures]",
+     "train without a window; write metrics.csv, experiment.alab and, with --figures, "
+     "every panel's image"),
+    ("list activations|datasets|presets", "list what there is, by name"),
+    ("info ACT", "formula, derivative, properties and conventions of one activation"),
+)
 
 
 class UserError(Exception):
     """A mistake in the command line or its inputs: reported as one sentence."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (exit 2), not the usage text too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="activation-lab", description="Activation Lab without a "
-                                "window: plot functions, train experiments, look things up.")
+    p = _Parser(prog="activation-lab", description="Activation Lab without a "
+                "window: plot functions, train experiments, look things up.")
     sub = p.add_subparsers(dest="command", required=True)
 
     pl = sub.add_parser("plot", help="draw activation functions to a PNG, SVG or CSV file")
     pl.add_argument("activations", nargs="+", metavar="ACT", help="activation names "
                     "(see 'activation-lab list activations')")
     pl.add_argument("--derivative", action="store_true", help="draw f′ instead of f")
-    pl.add_argument("--second", action="store_true", help="with --derivative, add f″ (dashed)")
+    pl.add_argument("--second", action="store_true",
+                    help="add f″ (dashed); implies --derivative")
     pl.add_argument("--numerical", action="store_true",
-                    help="with --derivative, overlay the central-difference f′")
+                    help="overlay the central-difference f′ (dotted); implies --derivative")
     pl.add_argument("--range", nargs=2, type=float, metavar=("A", "B"), default=(-5.0, 5.0),
                     help="z range (default -5 5)")
     pl.add_argument("--param", action="append", default=[], metavar="NAME.KEY=VALUE",
                     help="a parameter, e.g. leaky_relu.alpha=0.2 (repeatable)")
     pl.add_argument("--theme", choices=("light", "dark"), default="light")
-    pl.add_argument("--size", default="900x600", metavar="WxH", help="size in pixels")
+    pl.add_argument("--size", default="900x600", metavar="WxH",
+                    help="size of the figure, title band included (default 900x600); a PNG "
+                    "has --scale times as many pixels each way")
     pl.add_argument("--scale", type=float, default=2.0, help="PNG pixel scale 1–4 (default 2)")
     pl.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
                     help="FILE.png, FILE.svg or FILE.csv")
 
     tr = sub.add_parser("train", help="train an experiment headless and write its results")
     src = tr.add_mutually_exclusive_group(required=True)
-    src.add_argument("experiment", nargs="?", type=Path, metavar="EXPERIMENT.alab")
-    src.add_argument("--preset", metavar="NAME", help="a lesson preset")
-    tr.add_argument("--epochs", type=int, default=100, help="epochs to train (default 100)")
-    tr.add_argument("--seed", type=int, help="override every seed (data, network, training)")
+    src.add_argument("experiment", nargs="?", type=Path, metavar="EXPERIMENT.alab",
+                     help="a saved experiment: training goes on from where it stopped")
+    src.add_argument("--preset", metavar="NAME", help="start a lesson preset afresh "
+                     "(see 'activation-lab list presets')")
+    tr.add_argument("--epochs", type=int, default=100, metavar="N",
+                    help="epochs to train (default 100)")
+    tr.add_argument("--seed", type=int, metavar="S", help="set every seed (data, network, "
+                    "training) to S and start afresh")
     tr.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
                     help="folder for metrics.csv, experiment.alab and figures (default .)")
     tr.add_argument("--figures", action="store_true", help="also write every panel's image")
@@ -67,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_subcommand(argv: list[str]) -> int:
+    """Run one subcommand; returns the exit code (0 done, 1 training diverged, 2 a mistake)."""
     args = build_parser().parse_args(argv)
     try:
         return {"plot": cmd_plot, "train": cmd_train, "list": cmd_list, "info": cmd_info}[
@@ -77,6 +103,11 @@ def run_subcommand(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("activation-lab: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``activation-lab list activations | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 # --- list and info ---------------------------------------------------------------------------
@@ -157,8 +188,8 @@ def _parse_size(text: str) -> tuple[int, int]:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise UserError(f"--size must look like 900x600, not {text!r}") from None
-    if not (200 <= w <= 8000 and 150 <= h <= 8000):
-        raise UserError("--size must be between 200x150 and 8000x8000")
+    if not (200 <= w <= 8000 and 180 <= h <= 8000):
+        raise UserError("--size must be between 200x180 and 8000x8000")
     return w, h
 
 
@@ -169,43 +200,49 @@ def _qt_app():
     return QApplication.instance() or QApplication(["activation-lab"])
 
 
-def _write_panel(panel, out: Path, size, scale: float) -> list[Path]:
+def _write_panel(panel, out: Path, size: tuple[int, int], scale: float) -> list[Path]:
+    """``out`` is exactly ``size`` (× ``scale`` for a PNG), the title band included."""
     from PySide6.QtCore import QSize
 
-    from .export import write_csv, write_png, write_svg
+    from .export import HEADER, write_csv, write_png, write_svg
 
     suffix = out.suffix.lower()
-    qsize = QSize(*size)
+    plots = QSize(size[0], size[1] - HEADER)
     if suffix == ".png":
-        return [write_png(panel, out, scale, "theme", qsize)]
+        return [write_png(panel, out, scale, "theme", plots)]
     if suffix == ".svg":
-        return [write_svg(panel, out, "theme", qsize)]
-    if suffix == ".csv":
-        return write_csv(panel, out)
-    raise UserError(f"the output must end in .png, .svg or .csv, not {out.name!r}")
+        return [write_svg(panel, out, "theme", plots)]
+    return write_csv(panel, out)
 
 
 def cmd_plot(args) -> int:
-    names = list(dict.fromkeys(args.activations))
-    params = _parse_params(args.param, names)
+    canonical = {}
+    for name in args.activations:
+        _activation(name)  # an unknown name is reported before anything else
+        canonical[name] = acts.activation_class(name).name
+    params = {canonical[n]: ps for n, ps in
+              _parse_params(args.param, list(canonical)).items()}
+    names = list(dict.fromkeys(canonical.values()))
     for name in names:
-        _activation(name, params.get(name))  # validates names and parameter ranges
-    names = [acts.activation_class(n).name for n in names]
+        _activation(name, params.get(name))  # parameter names and ranges
     lo, hi = args.range
     if not (lo < hi) or max(abs(lo), abs(hi)) > 1000:
         raise UserError("--range needs A < B, both within ±1000")
     size = _parse_size(args.size)
     if not 1 <= args.scale <= 4:
         raise UserError("--scale must be between 1 and 4")
-    if args.output.suffix.lower() not in (".png", ".svg", ".csv"):
-        raise UserError(f"the output must end in .png, .svg or .csv, not {args.output.name!r}")
-    if not args.output.parent.exists():
-        raise UserError(f"the folder {args.output.parent} does not exist")
+    out: Path = args.output
+    if out.suffix.lower() not in (".png", ".svg", ".csv"):
+        raise UserError(f"the output must end in .png, .svg or .csv, not {out.name!r}")
+    if not out.parent.is_dir():
+        raise UserError(f"the folder {out.parent} does not exist")
+    if out.is_dir():
+        raise UserError(f"{out} is a folder, not a file name")
 
     _qt_app()
     from .theme import theme_named
 
-    if args.derivative:
+    if args.derivative or args.second or args.numerical:
         from .panels.derivatives import DerivativesPanel
 
         panel = DerivativesPanel()
@@ -225,9 +262,9 @@ def cmd_plot(args) -> int:
     panel.resize(*size)
     panel.apply_theme(theme_named(args.theme))
     try:
-        written = _write_panel(panel, args.output, size, args.scale)
+        written = _write_panel(panel, out, size, args.scale)
     except OSError as e:
-        raise UserError(f"could not write {args.output}: {e.strerror or e}") from None
+        raise UserError(f"could not write {out}: {e.strerror or e}") from None
     for p in written:
         print(f"wrote {p}")
     return 0
@@ -250,111 +287,125 @@ def _load_source(args):
     return saved.experiment, saved
 
 
-def _progress(done: int, total: int, snap, t0: float) -> None:
-    if not sys.stderr.isatty():
-        return
-    width = 30
-    filled = int(width * done / max(total, 1))
-    rate = done / max(time.perf_counter() - t0, 1e-9)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] epoch {done}/{total}  "
-                     f"loss {snap['loss']:.4g}  {snap['metric']} {snap['value']:.3g}  "
-                     f"{rate:.0f} epochs/s ")
-    sys.stderr.flush()
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal (at most 10 Hz)."""
+
+    def __init__(self, total: int, metric: str) -> None:
+        self.total, self.metric = total, metric
+        self.on = sys.stderr.isatty()
+        self.t0 = self.last = time.perf_counter()
+        self.drawn = False
+
+    def update(self, done: int, metrics: dict) -> None:
+        now = time.perf_counter()
+        if not self.on or (now - self.last < 0.1 and done < self.total):
+            return
+        self.last, self.drawn = now, True
+        width = 30
+        filled = int(width * done / max(self.total, 1))
+        rate = done / max(now - self.t0, 1e-9)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] epoch {done}/{self.total}"
+                         f"  loss {metrics.get('train_loss', float('nan')):.4g}  {self.metric} "
+                         f"{metrics.get('test_metric', float('nan')):.3g}  {rate:.0f} epochs/s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _with_seed(exp, seed: int):
+    import dataclasses
+
+    return dataclasses.replace(
+        exp, dataset=dataclasses.replace(exp.dataset, seed=seed),
+        network=dataclasses.replace(exp.network, seed=seed),
+        training=dataclasses.replace(exp.training, seed=seed))
 
 
 def cmd_train(args) -> int:
-    import dataclasses
-
-    from core.archive import ArchiveError, capture, write_archive
+    from core.archive import ArchiveError, capture, history_csv, write_archive
 
     if not 1 <= args.epochs <= 1_000_000:
         raise UserError("--epochs must be between 1 and 1,000,000")
+    if args.seed is not None and not 0 <= args.seed < 2**32:
+        raise UserError("--seed must be between 0 and 4294967295")
     exp, saved = _load_source(args)
     if args.seed is not None:
-        if not 0 <= args.seed < 2**32:
-            raise UserError("--seed must be between 0 and 4294967295")
-        exp = dataclasses.replace(
-            exp, dataset=dataclasses.replace(exp.dataset, seed=args.seed),
-            network=dataclasses.replace(exp.network, seed=args.seed),
-            training=dataclasses.replace(exp.training, seed=args.seed))
-        saved = None  # new seeds mean a fresh start
+        exp, saved = _with_seed(exp, args.seed), None  # new seeds mean a fresh start
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UserError(f"cannot create {out}: {e.strerror or e}") from None
+        raise UserError(f"cannot create the folder {out}: {e.strerror or e}") from None
     try:
         ds = exp.build_dataset()
         trainer = saved.build_trainer(ds) if saved is not None else exp.build_trainer(ds)
     except (ArchiveError, ValueError, KeyError, OSError) as e:
-        raise UserError(str(e)) from None
+        raise UserError(f"cannot set up the experiment: {e}") from None
 
-    t0 = time.perf_counter()
+    metric = "R²" if ds.task == "regression" else "accuracy"
+    progress = _Progress(args.epochs, metric)
     start = trainer.epoch
-    diverged = None
+    problem, code = None, 0
     try:
         for i in range(args.epochs):
             trainer.run(epochs=1)
-            m = trainer.metrics
-            _progress(i + 1, args.epochs, {
-                "loss": m.get("train_loss", float("nan")),
-                "metric": "R²" if ds.task == "regression" else "accuracy",
-                "value": m.get("test_metric", float("nan"))}, t0)
+            progress.update(i + 1, trainer.metrics)
     except core.TrainingDiverged as e:
-        diverged = str(e)
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
-    seconds = time.perf_counter() - t0
+        problem, code = str(e), 1
+    except KeyboardInterrupt:  # keep what was trained so far
+        problem, code = "interrupted; the results so far were written", 130
+    finally:
+        progress.close()
+    seconds = time.perf_counter() - progress.t0
 
-    h = trainer.history
-    cols = ("epoch", "step", "train_loss", "test_loss", "train_metric", "test_metric")
-    with open(out / "metrics.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(cols)
-        data = [getattr(h, c) for c in cols]
-        for row in zip(*data, strict=False):
-            w.writerow([repr(float(v)) for v in row])
-    write_archive(out / "experiment.alab", capture(exp, trainer))
-    written = ["metrics.csv", "experiment.alab"]
-    if args.figures:
-        written += [p.name for p in _figures(exp, trainer, out)]
-    snap = trainer.metrics
+    saved_now = capture(exp, trainer)
+    try:
+        (out / "metrics.csv").write_text(history_csv(saved_now.arrays), encoding="utf-8")
+        write_archive(out / "experiment.alab", saved_now)
+        written = ["metrics.csv", "experiment.alab"]
+        if args.figures:
+            written += [p.name for p in _figures(exp, trainer, out)]
+    except OSError as e:
+        raise UserError(f"cannot write to {out}: {e.strerror or e}") from None
+    m = trainer.metrics
     print(f"trained {trainer.epoch - start} epochs ({trainer.step_count} steps in all) in "
-          f"{seconds:.1f} s: train loss {snap.get('train_loss', float('nan')):.4g}"
-          f", test {('R²' if ds.task == 'regression' else 'accuracy')} "
-          f"{snap.get('test_metric', float('nan')):.4g}")
+          f"{seconds:.1f} s: train loss {m.get('train_loss', float('nan')):.4g}, "
+          f"test {metric} {m.get('test_metric', float('nan')):.4g}")
     print(f"wrote {', '.join(written)} to {out}")
-    if diverged:
-        print(f"activation-lab train: {diverged}", file=sys.stderr)
-        return 1
-    return 0
+    if problem:
+        print(f"activation-lab train: {problem}", file=sys.stderr)
+    return code
 
 
 def _figures(exp, trainer, out: Path) -> list[Path]:
-    """Every panel's PNG (and CSV) for the trained state, drawn offscreen."""
+    """Every panel's PNG (and CSV) for the trained state, drawn offscreen in the light theme,
+    with the panel choices saved in the experiment."""
     _qt_app()
     from PySide6.QtCore import QSize
-
-    import core as _core
 
     from .export import write_csv, write_png
     from .live_view import make_live_view
     from .panels.registry import panel_classes
+    from .theme import LIGHT
 
-    view = make_live_view(trainer, exp, _core.Timeline())
+    view = make_live_view(trainer, exp, core.Timeline())
+    size = QSize(1000, 650)
     written = []
     for cls in panel_classes():
         panel = cls()
-        panel.resize(1000, 650)
+        panel.resize(size)
+        panel.apply_theme(LIGHT)
         state = exp.panels.get(cls.panel_id) if isinstance(exp.panels, dict) else None
         if isinstance(state, dict):
             panel.restore_view_state(state)
         panel.update_view(view)
-        written.append(write_png(panel, out / f"{cls.panel_id}.png", 2.0, "theme",
-                                 QSize(1000, 650)))
+        written.append(write_png(panel, out / f"{cls.panel_id}.png", 2.0, "theme", size))
         try:
             written += write_csv(panel, out / f"{cls.panel_id}.csv")
         except ValueError:
-            pass
+            pass  # nothing plotted yet
         panel.deleteLater()
     return written

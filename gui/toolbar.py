@@ -1,4 +1,5 @@
-"""Play/Pause, Step, Step epoch and Reset: the transport controls of a training run."""
+"""Play/Pause, Step, Step epoch and Reset: the transport controls of a training run; and
+Export… for the panel in view."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ class TransportBar(QToolBar):
                                   "E", "Train one whole pass over the training set (E)")
         self.reset = self._action("Reset", icon(sp.SP_BrowserReload), session.reset, "R",
                                   "Start again from fresh weights drawn with the seed (R)")
+        self.addSeparator()
+        # the window builds its File actions after this bar: look them up when triggered
+        self.export = QAction(style.standardIcon(sp.SP_DialogSaveButton), "Export…", self)
+        tip = "Export the panel in view as a PNG, SVG or CSV file, or copy its image"
+        self.export.setToolTip(tip)
+        self.export.setStatusTip(tip)
+        self.export.triggered.connect(lambda _checked=False: parent.files.export_panel())
+        self.addAction(self.export)
         session.runningChanged.connect(self._on_running)
 
     def _action(self, text, icon, slot, shortcut, tip) -> QAction:
