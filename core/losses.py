@@ -55,6 +55,13 @@ class Loss:
         """True when this loss uses the logits form with this output activation."""
         return self.fused is not None and getattr(activation, "name", None) == self.fused_activation
 
+    def __reduce__(self):
+        # A registered loss pickles as its name (a trainer is pickled into the GUI's training
+        # process); the functions it holds need not be importable by name.
+        if _REGISTRY.get(self.name) is self:
+            return (get, (self.name,))
+        return super().__reduce__()
+
     def prepare_targets(self, y: np.ndarray) -> np.ndarray:
         """Targets as the loss wants them: hinge maps every y ≤ 0 to −1 and y > 0 to +1."""
         if self.targets == "pm1":
@@ -203,7 +210,7 @@ register(Loss(
     "L = (1/n) Σ ½ (a − y)²",
     "Half the squared distance between output and target, averaged over the batch.",
     fused_activation="identity", fused=_mse_fused,
-    fused_value=lambda z, y: _mse_value(z, y),
+    fused_value=_mse_value,
 ))
 register(Loss(
     "bce", "Binary cross-entropy", _bce_value_grad, _bce_value,

@@ -196,6 +196,15 @@ class Network:
             dtype=spec.get("dtype", "float64"),
         )
 
+    def __setstate__(self, state: dict) -> None:
+        # Pickling (the GUI hands trainers to its training process) stores each layer's W, b, …
+        # as separate arrays: bind them to the flat buffers again, or the optimizer would update
+        # ``flat`` while the layers computed with stale copies.
+        self.__dict__.update(state)
+        offset = 0
+        for layer in self.layers:
+            offset = layer.bind(self.flat, self.grad_flat, offset)
+
     def copy(self) -> Network:
         """An independent network with the same spec, parameters and running statistics."""
         twin = Network.from_spec(self.spec())

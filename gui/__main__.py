@@ -8,6 +8,11 @@ SUBCOMMANDS = ("plot", "train", "list", "info")
 
 
 def main(argv: list[str] | None = None) -> int:
+    # In the frozen app the training process is this same executable started again by
+    # multiprocessing: here it runs the process's code and exits instead of opening a window.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         from .cli import run_subcommand

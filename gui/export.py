@@ -103,6 +103,7 @@ def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> It
     and widen cosmetic pens by ``scale``; undo all of it afterwards."""
     if background not in BACKGROUNDS:
         raise ValueError(f"the background must be one of {', '.join(BACKGROUNDS)}")
+    panel.catch_up()  # a hidden panel skips frames: draw the one it holds first
     old_theme = panel.theme
     swap_theme = background == "white" and old_theme is not LIGHT
     if swap_theme:
@@ -579,6 +580,7 @@ def bake_strokes(svg: bytes) -> bytes:
 def write_csv(panel: Panel, path: Path) -> list[Path]:
     """Exactly the numbers plotted: the first table at ``path``, any further ones beside it as
     ``STEM-NAME.csv``. Floats are written so that they read back bit for bit."""
+    panel.catch_up()  # the numbers of the frame the panel holds, not of an older one
     tables = panel.csv_tables()
     if not tables:
         raise ValueError(f"the {panel.title} panel has no data to export yet")
@@ -632,8 +634,7 @@ def export_all_panels(window: MainWindow, folder: Path, scale: float = 2.0,
     written: list[Path] = []
     files: dict[str, list[str]] = {}
     for pid, panel in window.panels.items():
-        if panel.view is not None:
-            panel.update_view(panel.view)  # hidden panels skip frames: bring them up to date
+        panel.catch_up()  # hidden panels skip frames: bring them up to date
         names = [write_png(panel, folder / f"{pid}.png", scale, background),
                  write_svg(panel, folder / f"{pid}.svg", background)]
         try:

@@ -18,7 +18,7 @@ class Ghost:
 
 @dataclass(frozen=True)
 class LiveView:
-    """One frame for the panels: produced by the training worker, drawn by the GUI thread.
+    """One frame for the panels: a snapshot from the training process, drawn by the GUI thread.
 
     ``snapshot`` is a ``core.Snapshot``; ``timeline`` a frozen copy of ``core.Timeline``;
     ``dataset`` the ``core.datasets.Dataset`` being trained on; ``experiment`` the settings.
@@ -45,10 +45,14 @@ def frozen_timeline(timeline: Any) -> Any:
 
 def make_live_view(trainer: Any, experiment: Any, timeline: Any, ghosts=(), *, grid: int | None
                    = None, rate: float = 0.0, running: bool = False) -> LiveView:
-    """Snapshot the trainer, extend the timeline and wrap both into a frame (worker thread)."""
+    """Snapshot a trainer in this process, extend the timeline and wrap both into a frame (for
+    the command line, documentation images and tests; the app gets its snapshots from the
+    training process, see ``Session._make_frame``)."""
+    from .trainer_process import snapshot_grid
+
     ds = trainer.dataset
     if grid is None:
-        grid = 60 if ds.raw_train is not None and ds.raw_train.shape[1] == 2 else 0
+        grid = snapshot_grid(trainer)
     snap = trainer.snapshot(grid=grid)
     timeline.append(snap)
     return LiveView(snapshot=snap, timeline=frozen_timeline(timeline), dataset=ds,

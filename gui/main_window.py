@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
             if self.docks[pid].isVisible() and not panel.visibleRegion().isEmpty():
                 panel.update_view(view)
             else:
-                panel.view = view  # drawn when it becomes visible
+                panel.keep_for_later(view)  # drawn when it becomes visible
         s = view.snapshot
         self.status_epoch.setText(f"epoch {s.epoch}  ·  step {s.step}")
         if s.metric_name == "accuracy":
@@ -187,9 +187,7 @@ class MainWindow(QMainWindow):
         if not self.panels.is_created(pid):
             self.panels[pid]  # builds it and draws the latest frame
             return
-        panel = self.panels[pid]
-        if panel.view is not None:
-            panel.update_view(panel.view)
+        self.panels[pid].catch_up()
 
     def _on_running(self, running: bool) -> None:
         if not running:

@@ -1,4 +1,4 @@
-"""The session: the current experiment, its trainer (inside the worker) and the frames it yields.
+"""The session: the current experiment, its trainer (in the training process) and its frames.
 
 Widgets never touch the trainer: they change the experiment through this object, and panels
 draw the ``LiveView`` frames it relays. Every signal here is emitted in the GUI thread, so tests
@@ -8,6 +8,7 @@ and widgets can wait on them safely.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -15,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 import core
 from core.experiment import Experiment
 
-from .live_view import Ghost, LiveView, make_live_view
+from .live_view import Ghost, LiveView, frozen_timeline
 from .worker import TrainingWorker
 
 __all__ = ["Session"]
@@ -38,13 +39,15 @@ class Session(QObject):
         self.last_view: LiveView | None = None
         self.ghosts: list[Ghost] = []
         self._timeline = core.Timeline()
-        self._timeline_of: Any = None  # the trainer whose run the timeline records
+        self._timeline_of = 0  # the generation (trainer) whose run the timeline records
+        self._generation = 0  # the trainer the worker has now; older frames are dropped
         self.worker = TrainingWorker(self._make_frame)
         # queued: these are emitted in the worker thread, handled here in the GUI thread
         self.worker.frameReady.connect(self._on_frame, Qt.ConnectionType.QueuedConnection)
         self.worker.runningChanged.connect(self._on_running, Qt.ConnectionType.QueuedConnection)
         self.worker.diverged.connect(self._on_diverged, Qt.ConnectionType.QueuedConnection)
         self.worker.finished.connect(self.finished, Qt.ConnectionType.QueuedConnection)
+        self.worker.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
 
     # --- experiment --------------------------------------------------------------------
     def start(self) -> bool:
@@ -76,7 +79,8 @@ class Session(QObject):
             return False
         self._keep_ghost()
         self.experiment, self.dataset = experiment, dataset
-        self.worker.set_trainer(trainer, experiment.training.epoch_limit)
+        self._generation = self.worker.new_generation()
+        self.worker.set_trainer(self._generation, trainer, experiment.training.epoch_limit)
         self.experimentChanged.emit(experiment)
         return True
 
@@ -99,12 +103,10 @@ class Session(QObject):
 
     def capture(self, panel_states: dict | None = None, timeout: float = 10.0):
         """The experiment with its trained state, taken between two steps of the worker."""
-        from core.archive import capture
-
         exp = self.experiment
         if panel_states is not None:
             exp = dataclasses.replace(exp, panels=panel_states)
-        return self.worker.call(lambda trainer: capture(exp, trainer)).result(timeout)
+        return self.worker.call(functools.partial(capture_trainer, exp)).result(timeout)
 
     def restore(self, saved, source: str | None = None) -> bool:
         """Continue a saved experiment; on any problem the current session is left as it was.
@@ -124,7 +126,8 @@ class Session(QObject):
             return False
         self._keep_ghost()
         self.experiment, self.dataset = saved.experiment, dataset
-        self.worker.set_trainer(trainer, saved.experiment.training.epoch_limit)
+        self._generation = self.worker.new_generation()
+        self.worker.set_trainer(self._generation, trainer, saved.experiment.training.epoch_limit)
         self.experimentChanged.emit(saved.experiment)
         return True
 
@@ -152,19 +155,30 @@ class Session(QObject):
         self.worker.refresh()
 
     def call(self, fn):
-        """Run ``fn(trainer)`` in the worker between two steps (returns a Future)."""
+        """Run ``fn(trainer)`` in the training process between two steps (returns a Future);
+        ``fn`` must be picklable (see ``TrainingWorker.call``)."""
         return self.worker.call(fn)
 
     def shutdown(self) -> None:
         self.worker.stop()
 
-    # --- worker side ---------------------------------------------------------------------
-    def _make_frame(self, trainer: Any, running: bool, rate: float) -> LiveView:
-        """Runs in the worker thread: everything the panels need, computed off the GUI thread."""
-        if trainer is not self._timeline_of:  # a new run: the timeline starts again
-            self._timeline, self._timeline_of = core.Timeline(), trainer
-        return make_live_view(trainer, self.experiment, self._timeline, self.ghosts,
-                              rate=rate, running=running)
+    # --- relay thread ----------------------------------------------------------------------
+    def _make_frame(self, generation: int, snapshot: Any, running: bool,
+                    rate: float) -> LiveView | None:
+        """Runs in the worker's relay thread: wraps a snapshot into a frame, off the GUI thread.
+
+        A frame of an earlier trainer (still on its way when the experiment changed) would pair
+        its snapshot with the new dataset, so it is dropped.
+        """
+        dataset, experiment = self.dataset, self.experiment
+        if generation != self._generation:
+            return None
+        if generation != self._timeline_of:  # a new run: the timeline starts again
+            self._timeline, self._timeline_of = core.Timeline(), generation
+        self._timeline.append(snapshot)
+        return LiveView(snapshot=snapshot, timeline=frozen_timeline(self._timeline),
+                        dataset=dataset, experiment=experiment, ghosts=tuple(self.ghosts),
+                        steps_per_second=rate, running=running)
 
     # --- GUI side --------------------------------------------------------------------------
     def _on_frame(self) -> None:
@@ -182,6 +196,11 @@ class Session(QObject):
     def _on_diverged(self, message: str) -> None:
         self.problem.emit(message)
 
+    def _on_failed(self, details: str) -> None:
+        last = details.strip().splitlines()[-1] if details.strip() else "unknown error"
+        self.problem.emit(f"Training stopped because of an internal error ({last}). "
+                          "Press Reset to start again; the details are in the log.")
+
     def _keep_ghost(self) -> None:
         view = self.last_view
         if view is None or view.snapshot.epoch < 1:
@@ -192,6 +211,14 @@ class Session(QObject):
         label = f"{t.dataset.name} {hidden} {acts}, {t.training.optimizer} lr {t.training.lr:g}"
         self.ghosts.append(Ghost(label, view.snapshot.history))
         del self.ghosts[:-MAX_GHOSTS]
+
+
+def capture_trainer(experiment, trainer):
+    """``core.archive.capture`` with the trainer last, for ``functools.partial`` (this runs in
+    the training process)."""
+    from core.archive import capture
+
+    return capture(experiment, trainer)
 
 
 def _sentence(e: BaseException) -> str:

@@ -1,63 +1,134 @@
-"""The training thread: it owns the trainer, runs steps and publishes the latest frame.
+"""The GUI's handle on the training process: commands out, frames and events back.
 
-Why a plain Python thread with a command queue, not a QObject event loop: the loop must keep
-stepping while also taking commands (pause, lr change, reset) between any two steps, and the
-GUI must never wait for it. Frames are published "latest wins": a new frame replaces one the
-GUI has not drawn yet, so there is never a backlog.
+The trainer itself runs in another process (``gui.trainer_process``, which explains why). Here
+a small relay thread waits on the event pipe, turns each event into a Qt signal (queued to the
+GUI thread by the receivers' connections) and keeps only the newest frame: "latest wins", so
+there is never a backlog. Nothing here ever waits for the trainer on the GUI thread, except
+``Future.result`` in code that asks for it (saving a file).
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import multiprocessing
 import queue
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-import core
+from . import trainer_process
 
-__all__ = ["TrainingWorker"]
+__all__ = ["TrainingWorker", "WorkerError"]
 
-#: how long the worker steps between looks at its command queue
-_CHUNK_SECONDS = 0.012
-#: at most this many frames a second (the display rate the panels need)
-_FRAME_INTERVAL = 1.0 / 30.0
+_log = logging.getLogger("activation_lab")
+
+
+class WorkerError(RuntimeError):
+    """A call into the training process failed (the message says how)."""
+
+
+def _context():
+    """Fork from a clean helper process where the OS allows it: each new worker then starts in
+    milliseconds with NumPy and the core already imported. A plain fork of this process is
+    never safe (Qt's threads); Windows has only "spawn" (a fresh interpreter per worker)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["core", "gui.trainer_process"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 class TrainingWorker(QObject):
-    """Runs ``core.Trainer.step`` off the GUI thread.
+    """Runs ``core.Trainer.step`` in a separate process.
 
-    Signals are emitted from the worker thread; receivers in the GUI thread get them queued.
+    Signals are emitted from the relay thread; receivers in the GUI thread get them queued.
     ``frameReady`` carries nothing: the receiver calls :meth:`take_frame` for the newest frame.
+    ``make_frame(generation, snapshot, running, rate)`` runs in the relay thread and wraps a
+    snapshot into what the panels draw (or returns None to drop a stale one).
     """
 
     frameReady = Signal()
     runningChanged = Signal(bool)
     diverged = Signal(str)
+    failed = Signal(str)  # a bug in the training process (traceback text)
     finished = Signal()  # the epoch limit was reached
 
-    def __init__(self, make_frame: Callable[[Any, bool, float], Any]) -> None:
+    def __init__(self, make_frame: Callable[[int, Any, bool, float], Any]) -> None:
         super().__init__()
         self._make_frame = make_frame
-        self._commands: queue.SimpleQueue = queue.SimpleQueue()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _frame and _calls
         self._frame: Any = None
-        self._trainer: Any = None
-        self._running = False
-        self._epoch_limit: int | None = None
-        # Back-pressure: a new frame is made only once the GUI has drawn the last one, so the
-        # trainer never spends time on frames nobody will see and the GUI never falls behind.
-        self._drawn = threading.Event()
-        self._drawn.set()
-        self._thread = threading.Thread(target=self._loop, name="trainer", daemon=True)
-        self._thread.start()
+        self._ids = itertools.count(1)
+        self._generations = itertools.count(1)
+        self._stopping = False
+        self._start_process()
+
+    def _start_process(self) -> None:
+        """Start the process, its sender and its relay thread, without waiting for any of them.
+
+        Nothing here blocks the GUI thread: starting the process (the first one also starts
+        the fork server, ~0.3 s) happens in the sender thread, and commands given meanwhile
+        wait in the outbox. Commands are pickled by the caller and written by the sender, so a
+        full pipe (a big trainer, or the process busy with a long step) never blocks the GUI;
+        and the relay thread only ever reads, so the process can always get its frames out.
+        """
+        ctx = _context()
+        cmd_read, cmd_write = ctx.Pipe(duplex=False)
+        events, ev_write = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=trainer_process.serve, args=(cmd_read, ev_write),
+                              name="activation-lab-trainer", daemon=True)
+        outbox: queue.SimpleQueue = queue.SimpleQueue()
+        started = threading.Event()
+        calls: dict[int, Future] = {}  # this process's unanswered calls
+        self._process, self._outbox, self._started = process, outbox, started
+        self._calls = calls
+
+        def send_loop() -> None:
+            try:
+                process.start()
+            except Exception as e:  # no process: report it, and fail what waits for it
+                _log.error("could not start the training process: %s", e)
+                started.set()
+                self.failed.emit(f"could not start the training process: {e}")
+                events.close()
+                return
+            finally:
+                # the child holds its own copies of these ends; ours close so EOF can happen
+                cmd_read.close()
+                ev_write.close()
+            started.set()
+            relay.start()
+            while (data := outbox.get()) is not None:
+                try:
+                    cmd_write.send_bytes(data)
+                except OSError:  # the process has gone; the relay thread reports it
+                    break
+            cmd_write.close()
+
+        relay = threading.Thread(target=self._relay_loop, args=(events, calls),
+                                 name="trainer-relay", daemon=True)
+        self._relay = relay
+        self._sender = threading.Thread(target=send_loop, name="trainer-sender", daemon=True)
+        self._sender.start()
 
     # --- called from the GUI thread --------------------------------------------------
-    def set_trainer(self, trainer: Any, epoch_limit: int | None = None) -> None:
-        self._send("set_trainer", trainer, epoch_limit)
+    def new_generation(self) -> int:
+        """A number for the next trainer. Frames carry it, so frames of an earlier trainer still
+        on their way can be told apart and dropped; take it before :meth:`set_trainer`."""
+        return next(self._generations)
+
+    def set_trainer(self, generation: int, trainer: Any, epoch_limit: int | None = None) -> None:
+        """Hand a new trainer (pickled: the process gets its own copy) to the process. If the
+        process has died (killed from outside, out of memory), a new one is started first."""
+        if not self._stopping and self._started.is_set() and not self._process.is_alive():
+            self._outbox.put(None)
+            self._start_process()
+        self._send("set_trainer", generation, trainer, epoch_limit)
 
     def play(self) -> None:
         self._send("play")
@@ -85,14 +156,26 @@ class TrainingWorker(QObject):
         self._send("refresh")
 
     def call(self, fn: Callable[[Any], Any]) -> Future:
-        """Run ``fn(trainer)`` in the worker thread between two steps; returns a Future."""
+        """Run ``fn(trainer)`` in the training process between two steps; returns a Future.
+
+        ``fn`` crosses a process boundary, so it must be picklable: a module-level function,
+        a ``functools.partial`` of one, or ``operator.attrgetter(...)``; never a lambda.
+        """
         fut: Future = Future()
-        self._send("call", fn, fut)
+        call_id = next(self._ids)
+        with self._lock:
+            self._calls[call_id] = fut
+        try:
+            self._send("call", call_id, fn)
+        except Exception as e:  # an unpicklable fn, or the process has gone
+            with self._lock:
+                self._calls.pop(call_id, None)
+            fut.set_exception(WorkerError(f"could not reach the trainer: {e}"))
         return fut
 
     def frame_drawn(self) -> None:
         """The GUI has drawn the last frame: the next one may be made."""
-        self._drawn.set()
+        self._send("drawn")
 
     def take_frame(self) -> Any:
         with self._lock:
@@ -100,129 +183,88 @@ class TrainingWorker(QObject):
         return frame
 
     def stop(self, timeout: float = 5.0) -> None:
-        """End the thread (idempotent). Joins it so no thread outlives the window."""
-        if self._thread.is_alive():
-            self._send("quit")
-            self._thread.join(timeout)
+        """End the process and the threads (idempotent); nothing outlives the window."""
+        if not self._stopping:
+            self._stopping = True
+            self._outbox.put(ForkingPickler.dumps(("quit",)))
+            self._outbox.put(None)
+        self._started.wait(timeout)
+        if self._process.is_alive():
+            self._process.join(timeout)
+            if self._process.is_alive():  # stuck in a long step: it has nothing to save
+                self._process.kill()
+                self._process.join(timeout)
+        self._sender.join(timeout)
+        if self._relay.is_alive() or self._relay.ident is not None:
+            self._relay.join(timeout)
+        self._fail_calls(self._calls, "the trainer has stopped")
 
     @property
     def alive(self) -> bool:
-        return self._thread.is_alive()
+        return (self._process.is_alive() or self._relay.is_alive()
+                or self._sender.is_alive())
 
     def _send(self, *cmd: Any) -> None:
-        self._commands.put(cmd)
+        """Queue one command for the sender thread (never blocks). After :meth:`stop` commands
+        are dropped: a late click or timer must not raise; a ``call`` then fails its Future.
+        Pickling happens here, so an unpicklable ``call`` fails in the caller."""
+        if self._stopping:
+            if cmd[0] == "call":
+                raise OSError("the training process has been stopped")
+            return
+        self._outbox.put(bytes(ForkingPickler.dumps(cmd)))
 
-    # --- the worker thread -----------------------------------------------------------
-    def _loop(self) -> None:
-        last_frame = 0.0
-        steps_done, rate_t0, rate = 0, time.perf_counter(), 0.0
+    # --- the relay thread ------------------------------------------------------------
+    def _relay_loop(self, events, calls: dict[int, Future]) -> None:
         while True:
             try:
-                cmd = self._commands.get(block=not self._running, timeout=None)
-            except queue.Empty:
-                cmd = None
-            publish = False
-            while cmd is not None:
-                if cmd[0] == "quit":
-                    return
-                publish |= self._apply(cmd)
-                try:
-                    cmd = self._commands.get_nowait()
-                except queue.Empty:
-                    cmd = None
-            if self._running and self._trainer is not None:
-                t0 = time.perf_counter()
-                try:
-                    while time.perf_counter() - t0 < _CHUNK_SECONDS:
-                        self._trainer.step()
-                        steps_done += 1
-                        if self._limit_reached():
-                            self._set_running(False)
-                            self.finished.emit()
-                            publish = True
-                            break
-                except core.TrainingDiverged as e:
-                    self._set_running(False)
-                    self.diverged.emit(str(e))
-                    publish = True
-                now = time.perf_counter()
-                if now - rate_t0 >= 0.5:
-                    rate = steps_done / (now - rate_t0)
-                    steps_done, rate_t0 = 0, now
-                if now - last_frame >= _FRAME_INTERVAL and self._drawn.is_set():
-                    publish = True
-            if not self._running:
-                rate = 0.0
-            if publish and self._trainer is not None:
-                self._publish(rate)
-                last_frame = time.perf_counter()
+                event = events.recv()
+            except (EOFError, OSError):
+                break  # the process has ended
+            kind = event[0]
+            if kind == "frame":
+                self._on_frame(*event[1:])
+            elif kind == "running":
+                self.runningChanged.emit(event[1])
+            elif kind == "diverged":
+                self.diverged.emit(event[1])
+            elif kind == "finished":
+                self.finished.emit()
+            elif kind == "result":
+                with self._lock:
+                    fut = calls.pop(event[1], None)
+                if fut is not None and fut.set_running_or_notify_cancel():
+                    if event[2]:
+                        fut.set_result(event[3])
+                    else:
+                        fut.set_exception(WorkerError(event[3]))
+            elif kind == "error":
+                # to the app's log (the crash reporter's rotating file) and the terminal
+                _log.error("training process:\n%s", event[1])
+                self.failed.emit(event[1])
+        events.close()
+        self._fail_calls(calls, "the training process ended")
+        if not self._stopping:
+            self.runningChanged.emit(False)
+            self.failed.emit("the training process ended unexpectedly")
 
-    def _apply(self, cmd: tuple) -> bool:
-        """Carry out one command; True when a new frame should be published."""
-        kind = cmd[0]
-        tr = self._trainer
-        try:
-            if kind == "set_trainer":
-                self._trainer, self._epoch_limit = cmd[1], cmd[2]
-                self._set_running(False)
-                return True
-            if kind == "play":
-                if tr is not None and not self._limit_reached():
-                    self._set_running(True)
-                return False
-            if kind == "pause":
-                self._set_running(False)
-                return True
-            if kind == "limit":
-                self._epoch_limit = cmd[1]
-                return False
-            if kind == "refresh":
-                return True
-            if kind == "call":
-                fn, fut = cmd[1], cmd[2]
-                if fut.set_running_or_notify_cancel():
-                    try:
-                        fut.set_result(fn(tr))
-                    except Exception as e:  # handed back to the caller, who reports it
-                        fut.set_exception(e)
-                return False
-            if tr is None:
-                return False
-            if kind == "set":
-                setattr(tr, cmd[1], cmd[2])
-                return False
-            if kind == "step":
-                for _ in range(cmd[1]):
-                    tr.step()
-                return True
-            if kind == "epoch":
-                start = tr.epoch
-                while tr.epoch == start:
-                    tr.step()
-                return True
-        except core.TrainingDiverged as e:
-            self._set_running(False)
-            self.diverged.emit(str(e))
-            return True
-        return False
-
-    def _limit_reached(self) -> bool:
-        return (
-            self._epoch_limit is not None
-            and self._trainer is not None
-            and self._trainer.epoch >= self._epoch_limit
-        )
-
-    def _set_running(self, running: bool) -> None:
-        if running != self._running:
-            self._running = running
-            self.runningChanged.emit(running)
-
-    def _publish(self, rate: float) -> None:
-        self._drawn.clear()
-        frame = self._make_frame(self._trainer, self._running, rate)
+    def _on_frame(self, generation: int, snapshot: Any, running: bool, rate: float) -> None:
+        frame = self._make_frame(generation, snapshot, running, rate)
+        if frame is None:  # a frame of an earlier trainer: the GUI will not draw it
+            self._send("drawn")
+            return
         with self._lock:
             had = self._frame is not None
             self._frame = frame
-        if not had:  # the GUI has not taken the previous one yet: it will find this one
+        if had:  # replaced before the GUI took it: it will never be drawn, so its credit returns
+            self._send("drawn")  # (the frameReady already on its way will fetch this frame)
+        else:
             self.frameReady.emit()
+
+    def _fail_calls(self, calls: dict[int, Future], why: str) -> None:
+        with self._lock:
+            pending = list(calls.values())
+            calls.clear()
+        for fut in pending:
+            if fut.set_running_or_notify_cancel():
+                fut.set_exception(WorkerError(why))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import math
 
-import pyqtgraph as pg
+from ._axis import CachedAxis
 
 __all__ = ["LogTicksAxis"]
 
 
-class LogTicksAxis(pg.AxisItem):
+class LogTicksAxis(CachedAxis):
     """On a log axis, label the decades only, or 1-2-5 when fewer than three decades show
     (or every tick when that would leave fewer than two labels).
 
     pyqtgraph labels all nine minor ticks of a short log range, and the labels overlap. In
-    linear mode this axis behaves like ``pg.AxisItem``.
+    linear mode this axis behaves like ``CachedAxis``.
     """
 
     def logTickStrings(self, values, scale, spacing):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitt
 from ..live_view import LiveView
 from ..reference import info_html
 from ..theme import Theme, series_color
+from ._axis import axis_items
 from .base import CsvTable, Panel
 from .function_picker import (
     Caption,
@@ -70,7 +71,8 @@ class ActivationCurvesPanel(Panel):
         put_beside(self, side, 250)
 
         # --- plot items, created once ------------------------------------------------------
-        self.plot = self.canvas.addPlot(row=0, col=0, title="Activation functions a = f(z)")
+        self.plot = self.canvas.addPlot(row=0, col=0, title="Activation functions a = f(z)",
+                                        axisItems=axis_items())
         self.plot.setLabel("bottom", "pre-activation z")
         self.plot.setLabel("left", "output a = f(z)")
         self.legend = self.plot.addLegend(offset=(8, 8))

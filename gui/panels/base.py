@@ -63,6 +63,18 @@ class Panel(QWidget):
     def update_view(self, view: LiveView) -> None:
         """Draw the latest frame. Called at most at display rate, in the GUI thread."""
         self.view = view
+        self.stale = False
+
+    def keep_for_later(self, view: LiveView) -> None:
+        """A frame for a panel nobody can see: kept, drawn by :meth:`catch_up` when needed
+        (shown again, or exported) rather than on every frame."""
+        self.view = view
+        self.stale = True
+
+    def catch_up(self) -> None:
+        """Draw the kept frame if it has not been drawn (what is exported must match it)."""
+        if getattr(self, "stale", False) and self.view is not None:
+            self.update_view(self.view)
 
     def csv_tables(self) -> list[CsvTable]:
         """The data currently plotted, table by table, for CSV export."""

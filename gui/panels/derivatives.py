@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 import core.activations as acts
 
 from ..theme import Theme, series_color
+from ._axis import axis_items
 from .base import CsvTable, Panel
 from .function_picker import (
     Caption,
@@ -82,14 +83,17 @@ class DerivativesPanel(Panel):
         put_beside(self, self.picker, 230)
 
         c = self.canvas
-        self.plot = c.addPlot(row=0, col=0, colspan=2, title="Derivatives f′(z) and f″(z)")
+        self.plot = c.addPlot(row=0, col=0, colspan=2, title="Derivatives f′(z) and f″(z)",
+                              axisItems=axis_items())
         self.plot.setLabel("bottom", "pre-activation z")
         self.plot.setLabel("left", "slope")
         self.legend = self.plot.addLegend(offset=(8, 8))
-        self.plot_a = c.addPlot(row=1, col=0, title="f′ against the output a")
+        self.plot_a = c.addPlot(row=1, col=0, title="f′ against the output a",
+                                axisItems=axis_items())
         self.plot_a.setLabel("bottom", "output a = f(z)")
         self.plot_a.setLabel("left", "f′")
-        self.plot_depth = c.addPlot(row=1, col=1, title="Depth product max|f′|<sup>L</sup>")
+        self.plot_depth = c.addPlot(row=1, col=1, title="Depth product max|f′|<sup>L</sup>",
+                                    axisItems=axis_items())
         self.plot_depth.setLabel("bottom", "depth L (layers)")
         self.plot_depth.setLabel("left", "max|f′|^L")
         self.plot_depth.setLogMode(y=True)

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from ..live_view import LiveView
 from ..theme import Theme, series_color
+from ._axis import axis_items
 from ._log_axis import LogTicksAxis
+from ._stable_range import RangeKeeper, StableViewBox
 from .base import CsvTable, Panel
 
 __all__ = ["GradientFlowPanel", "FLOOR", "HEALTHY_RATIO", "gradient_summary"]
@@ -71,6 +73,7 @@ class GradientFlowPanel(Panel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.log_bars = False
+        self._bar_range = RangeKeeper()  # the bar plot's y axis, moved in steps
         self._names: tuple[str, ...] = ()
         self.norm_lines: list[pg.PlotDataItem] = []
         self.ratio_lines: list[pg.PlotDataItem] = []
@@ -89,9 +92,11 @@ class GradientFlowPanel(Panel):
 
         c = self.canvas
         self.norm_plot = c.addPlot(row=0, col=0, title="Gradient norm ‖∂L/∂W‖ over time",
-                                   axisItems={"left": LogTicksAxis("left")})
+                                   axisItems=axis_items(left=LogTicksAxis("left")),
+                                   viewBox=StableViewBox())
         self.ratio_plot = c.addPlot(row=0, col=1, title="Update size ‖ΔW‖ / ‖W‖ per step",
-                                    axisItems={"left": LogTicksAxis("left")})
+                                    axisItems=axis_items(left=LogTicksAxis("left")),
+                                    viewBox=StableViewBox())
         # the legend sits in its own column, held at its natural size by a stretchy spacer
         side = c.addLayout(row=0, col=2)
         self.legend = pg.LegendItem(offset=None, verSpacing=-6)
@@ -99,7 +104,7 @@ class GradientFlowPanel(Panel):
         side.addLabel("", row=1, col=0)
         side.layout.setRowStretchFactor(1, 1)
         self.bar_plot = c.addPlot(row=1, col=0, colspan=3,
-                                  axisItems={"left": LogTicksAxis("left")})
+                                  axisItems=axis_items(left=LogTicksAxis("left")))
         self.bar_plot.getAxis("left").enableAutoSIPrefix(False)
         c.ci.layout.setRowStretchFactor(0, 3)
         c.ci.layout.setRowStretchFactor(1, 2)
@@ -125,6 +130,7 @@ class GradientFlowPanel(Panel):
     # --- options ----------------------------------------------------------------------------
     def _on_log_bars(self, on: bool) -> None:
         self.log_bars = bool(on)
+        self._bar_range.reset()
         self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log scale)" if on else ""))
         self.bar_plot.getAxis("left").setLogMode(False, self.log_bars)
         if self.view is not None:
@@ -197,6 +203,7 @@ class GradientFlowPanel(Panel):
         names = tuple(layer.name for layer in snap.layers)
         if names != self._names:
             self._build_layers(names)
+            self._bar_range.reset()
         tl = view.timeline
         n = len(names)
         if len(tl) and tl.grad_norm_w.ndim == 2 and tl.grad_norm_w.shape[1] == n:
@@ -240,7 +247,8 @@ class GradientFlowPanel(Panel):
             y = (math.log10(max(v, FLOOR)) if self.log_bars else v) if np.isfinite(v) else ymin
             label.setPos(x[i], y)
         self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
-        self.bar_plot.setYRange(ymin, ymax, padding=0)
+        # in steps, not on every frame (see _stable_range): steady labels, no relayout per frame
+        self.bar_plot.setYRange(*self._bar_range.update(ymin, ymax), padding=0)
         first, last = (values[0], values[-1]) if len(values) else (math.nan, math.nan)
         text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
         self.summary = text

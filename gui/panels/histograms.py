@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ..live_view import LiveView
 from ..theme import Theme, series_color
+from ._axis import axis_items
 from .base import CsvTable, Panel
 
 __all__ = ["HistogramsPanel", "SOURCES", "MODES"]
@@ -136,7 +137,7 @@ class HistogramsPanel(Panel):
         for i in range(n):
             if i and i % cols == 0:
                 self.canvas.nextRow()
-            plot = self.canvas.addPlot()
+            plot = self.canvas.addPlot(axisItems=axis_items())
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.getAxis("left").setWidth(44)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ..live_view import LiveView
 from ..theme import Theme
+from ._axis import axis_items
 from .base import CsvTable, Panel
 from .network_graph_parts import (
     ALPHAS,
@@ -57,7 +58,7 @@ class NetworkGraphPanel(Panel):
         self.request_unit_grid: Callable[[int, int], np.ndarray | None] | None = None
 
         ci = self.canvas.ci
-        self.graph = pg.PlotItem()
+        self.graph = pg.PlotItem(axisItems=axis_items())
         self.graph.setMenuEnabled(False)
         self.graph.hideButtons()
         for side in ("left", "bottom", "right", "top"):
@@ -161,9 +162,13 @@ class NetworkGraphPanel(Panel):
             self._rebuild(view)
         g = self.geometry
         self.buckets, self.weights = bucket_edges(g, [l.weights for l in snap.layers])
+        # Smooth (antialiased) edges cost more than half of this panel's drawing time, so
+        # they are drawn plain while training runs and smooth again once it pauses; exports
+        # are always smooth (pyqtgraph's export mode).
+        smooth = not view.running
         for key, item in self.edge_items.items():
             x, y = pairs(g, self.buckets[key])
-            item.setData(x, y, connect="pairs", skipFiniteCheck=True)
+            item.setData(x, y, connect="pairs", skipFiniteCheck=True, antialias=smooth)
         self._colour_nodes(snap)
         self._update_caption(g)
         self._update_detail()

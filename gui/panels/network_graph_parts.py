@@ -11,6 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
 from ..theme import Theme, style_plot
+from ._axis import axis_items
+from ._stable_range import StableViewBox
 from .base import CsvTable
 from .output_map import diverging_map, mix
 
@@ -141,14 +143,14 @@ class UnitDetail:
     """The selected unit: its activation over the input plane and its activation histogram."""
 
     def __init__(self) -> None:
-        self.map_plot = pg.PlotItem()
+        self.map_plot = pg.PlotItem(axisItems=axis_items())
         self.map_plot.setAspectLocked(True)
         self.map_plot.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.map_plot.addItem(self.image)
         self.map_note = pg.TextItem(anchor=(0.5, 0.5))
         self.map_plot.addItem(self.map_note)
-        self.hist_plot = pg.PlotItem()
+        self.hist_plot = pg.PlotItem(axisItems=axis_items(), viewBox=StableViewBox())
         self.hist_plot.setMenuEnabled(False)
         self.hist = pg.PlotDataItem(stepMode="center", fillLevel=0)
         self.hist_plot.addItem(self.hist)
@@ -179,6 +181,9 @@ class UnitDetail:
 
     def _note(self, message: str) -> None:
         """Show ``message`` instead of a map (a short, axis-less box), or '' for the map."""
+        if message == getattr(self, "_message", None):
+            return  # unchanged: re-showing the axes and grid would redraw them every frame
+        self._message = message
         self.map_note.setText(message)
         self.map_note.setVisible(bool(message))
         for side in ("left", "bottom"):

@@ -13,6 +13,8 @@ from core import losses
 from core.datasets.pipeline import labels
 
 from ..theme import Theme, series_color, style_plot
+from ._axis import axis_items
+from ._isoline import FastIsocurve
 from .base import CsvTable
 
 __all__ = ["CurveView", "MapView", "PredictionView", "diverging_map", "metric_text", "mix",
@@ -72,12 +74,12 @@ class MapView:
     """Heatmap of the network's output over the input plane, with the data on top."""
 
     def __init__(self) -> None:
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems=axis_items())
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.iso = pg.IsocurveItem(level=0.5, axisOrder="row-major")
+        self.iso = FastIsocurve(level=0.5, axisOrder="row-major")
         self.iso.setParentItem(self.image)
         self.train = pg.ScatterPlotItem(size=7, pxMode=True)
         self.test = pg.ScatterPlotItem(size=8, pxMode=True, brush=None)
@@ -133,14 +135,20 @@ class MapView:
                            color=theme.foreground)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
 
+    def _bar_label(self, text: str) -> None:
+        # only on a change: a new label makes pyqtgraph lay out and redraw the whole axis
+        if getattr(self, "_bar_text", None) != text:
+            self._bar_text = text
+            self.bar.axis.setLabel(text)
+
     def _draw_scalar(self, snap, ds, v, theme, discretize) -> None:
         if snap.task == "binary":
             lo, hi = target_pair(snap, ds)
             names = ds.class_names if len(ds.class_names) == 2 else ("class 0", "class 1")
-            self.bar.axis.setLabel(f"network output: {lo:g} = {names[0]}, {hi:g} = {names[1]}")
+            self._bar_label(f"network output: {lo:g} = {names[0]}, {hi:g} = {names[1]}")
         else:
             lo, hi = value_range(ds)
-            self.bar.axis.setLabel("network output")
+            self._bar_label("network output")
         mid = 0.5 * (lo + hi)
         smooth = v = finite(v, mid)
         if discretize:
@@ -268,7 +276,7 @@ class CurveView:
     """1-D regression: the network's fitted curve over the training and test points."""
 
     def __init__(self) -> None:
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems=axis_items())
         self.plot.setMenuEnabled(False)
         self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="9pt")
         self.train = pg.ScatterPlotItem(size=7, name="training data")
@@ -322,7 +330,7 @@ class PredictionView:
     """Any other data set: each test row's output against its target (on the diagonal = right)."""
 
     def __init__(self) -> None:
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems=axis_items())
         self.plot.setMenuEnabled(False)
         self.points = pg.ScatterPlotItem(size=7)
         self.diagonal = pg.PlotDataItem()

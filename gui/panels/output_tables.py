@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPolygonF
 from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from ..theme import Theme, series_color, style_plot
+from ._axis import axis_items
 from .base import CsvTable
 from .output_map import mix, style_bar, target_pair
 
@@ -43,7 +44,7 @@ class SegmentView:
     """Ten seven-segment displays, each segment lit as bright as the network's output says."""
 
     def __init__(self) -> None:
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems=axis_items())
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -142,7 +143,7 @@ class ConfusionView:
     """Counts of (true class, predicted class) on the test set, coloured by share of the row."""
 
     def __init__(self) -> None:
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems=axis_items())
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()

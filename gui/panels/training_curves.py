@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlid
 
 from ..live_view import LiveView
 from ..theme import Theme, series_color
+from ._axis import axis_items
 from ._log_axis import LogTicksAxis
+from ._stable_range import StableViewBox
 from .base import CsvTable, Panel
 
 __all__ = ["TrainingCurvesPanel", "ema"]
@@ -77,8 +79,9 @@ class TrainingCurvesPanel(Panel):
         self._table: dict[str, np.ndarray] = {}  # column → drawn values, for hover and CSV
         self._ghost_tables: list[tuple] = []
         self._build_options()
-        self.loss_plot = self.canvas.addPlot(axisItems={"left": LogTicksAxis("left")})
-        self.metric_plot = self.canvas.addPlot()
+        self.loss_plot = self.canvas.addPlot(axisItems=axis_items(left=LogTicksAxis("left")),
+                                             viewBox=StableViewBox())
+        self.metric_plot = self.canvas.addPlot(axisItems=axis_items(), viewBox=StableViewBox())
         self.metric_plot.setXLink(self.loss_plot)
         self.plots = {"loss": self.loss_plot, "metric": self.metric_plot}
         self.raw: dict[str, pg.PlotDataItem] = {}

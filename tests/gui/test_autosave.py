@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +36,11 @@ def warning_shown(window: MainWindow) -> str | None:
 
 
 def trainer_id(session: Session) -> int:
-    return session.call(lambda t: id(t)).result(timeout=10)
+    return session.call(id).result(timeout=10)
 
 
 def step_count(session: Session) -> int:
-    return session.call(lambda t: t.step_count).result(timeout=10)
+    return session.call(attrgetter("step_count")).result(timeout=10)
 
 
 @pytest.fixture

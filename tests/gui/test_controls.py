@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QSlider
@@ -31,7 +33,7 @@ def dock(qtbot, session):
 
 
 def _trainer_id(session: Session) -> int:
-    return session.call(lambda t: id(t)).result(timeout=5)
+    return session.call(id).result(timeout=5)
 
 
 def _commit(qtbot, edit: QLineEdit, text: str) -> None:
@@ -58,7 +60,7 @@ def test_learning_rate_changes_without_reinitializing(qtbot, session, dock):
     assert session.experiment.training.lr == 0.1
     assert len(changes) == 1
     assert _trainer_id(session) == before  # the same trainer, not a new one
-    assert session.call(lambda t: t.lr).result(timeout=5) == 0.1
+    assert session.call(attrgetter("lr")).result(timeout=5) == 0.1
     # the slider follows, and a keyboard step on it commits at once
     slider = dock.training_box.lr.slider
     slider.setValue(slider.value() + 1)

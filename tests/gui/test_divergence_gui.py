@@ -4,6 +4,7 @@ no inf or NaN reaches any plot, and Reset brings back a working run."""
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 import numpy as np
 import pyqtgraph as pg
@@ -130,9 +131,9 @@ def test_divergence_pauses_names_step_and_layer_and_plots_stay_finite(window, qt
     box = window.findChild(QMessageBox, "activation-lab-warning")
     assert box is not None and box.isVisible() and box.text() == message
     # the run stopped before the failed step, and the weights are the last finite ones
-    step_count = s.call(lambda t: t.step_count).result(timeout=5)
+    step_count = s.call(attrgetter("step_count")).result(timeout=5)
     assert step_count == int(found.group(1)) - 1
-    assert np.isfinite(s.call(lambda t: t.net.flat.copy()).result(timeout=5)).all()
+    assert np.isfinite(s.call(attrgetter("net.flat")).result(timeout=5)).all()
     # the frame after the pause, drawn on every panel: nothing non-finite is plotted
     assert s.last_view.snapshot.step == step_count
     bad, seen = bad_items(window)

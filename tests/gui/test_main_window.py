@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
@@ -100,21 +102,21 @@ def test_save_and_open_round_trip(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: s.last_view.snapshot.step >= 37, timeout=10000)
     path = tmp_path / "run.alab"
     assert window.files._write(path)
-    flat = s.call(lambda t: t.net.flat.copy()).result(timeout=5)
+    flat = s.call(attrgetter("net.flat")).result(timeout=5)
     with qtbot.waitSignal(s.viewChanged, timeout=10000):
         s.reset()
     with qtbot.waitSignal(s.viewChanged, timeout=10000):
         assert window.files.open(path)
-    assert np.array_equal(s.call(lambda t: t.net.flat.copy()).result(timeout=5), flat)
-    assert s.call(lambda t: t.step_count).result(timeout=5) == 37
+    assert np.array_equal(s.call(attrgetter("net.flat")).result(timeout=5), flat)
+    assert s.call(attrgetter("step_count")).result(timeout=5) == 37
 
 
 def test_opening_a_broken_file_changes_nothing(window, qtbot, tmp_path):
     s = window.session
     bad = tmp_path / "bad.alab"
     bad.write_bytes(b"PK\x03\x04 this is not a zip")
-    exp, tid = s.experiment, s.call(lambda t: id(t)).result(timeout=5)
+    exp, tid = s.experiment, s.call(id).result(timeout=5)
     assert not window.files.open(bad)
     assert s.experiment is exp
-    assert s.call(lambda t: id(t)).result(timeout=5) == tid
+    assert s.call(id).result(timeout=5) == tid
     assert "bad.alab" in window.statusBar().currentMessage()

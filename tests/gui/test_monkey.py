@@ -18,6 +18,7 @@ import os
 import random
 import threading
 import time
+from operator import attrgetter
 from pathlib import Path
 
 import pytest
@@ -395,9 +396,9 @@ def _run(monkey_window, tmp_path, n: int) -> None:
         s = w.session
         s.pause()
         s.update(training={"lr": 0.01})
-        before = s.call(lambda t: t.step_count).result(timeout=30)
+        before = s.call(attrgetter("step_count")).result(timeout=30)
         s.step(3)
-        assert s.call(lambda t: t.step_count).result(timeout=30) == before + 3
+        assert s.call(attrgetter("step_count")).result(timeout=30) == before + 3
     finally:
         print(f"seed {SEED}; actions: {dict(monkey.counts)}")
         print("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in monkey.seconds.most_common()))

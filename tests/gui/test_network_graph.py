@@ -271,3 +271,18 @@ def test_selecting_after_a_frame_stored_while_hidden(make_view, qtbot):
     panel.select_node(0, 3)
     assert panel.geometry.node_x.size == 2 + 16 * 10 + 1
     assert panel.selected == (0, 3)
+
+
+def test_exporting_a_hidden_panel_draws_the_frame_it_holds_first(panel, make_view, tmp_path):
+    """A hidden panel keeps frames without drawing them; an export must not mix the kept
+    frame (here: another network) with what was drawn before (found by the monkey test)."""
+    from core.experiment import LayerConfig
+    from gui import export
+
+    panel.update_view(make_view("circles-tanh"))  # 2-8-8-1
+    other = make_view("circles-tanh", network={"hidden": (LayerConfig(3, "relu"),)})
+    panel.keep_for_later(other)  # 2-3-1, not drawn yet
+    written = export.write_csv(panel, tmp_path / "graph.csv")
+    text = written[0].read_text()
+    assert tuple(panel.geometry.sizes) == (2, 3, 1)
+    assert text.count("\n") == 1 + 2 * 3 + 3 * 1  # header + one row per edge of 2-3-1

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import random
 import threading
+from operator import attrgetter
+
+import pytest
+from PySide6.QtWidgets import QApplication
 
 import core.presets
 from gui.session import Session
 
 
 def _trainer_id(session: Session) -> int:
-    return session.call(lambda t: id(t)).result(timeout=10)
+    return session.call(id).result(timeout=10)
 
 
 def test_play_steps_pause_reset(qtbot):
@@ -26,7 +30,7 @@ def test_play_steps_pause_reset(qtbot):
         with qtbot.waitSignal(s.runningChanged, timeout=5000) as blocker:
             s.pause()
         assert blocker.args == [False]
-        steps = s.call(lambda t: t.step_count).result(timeout=5)
+        steps = s.call(attrgetter("step_count")).result(timeout=5)
         assert steps >= 100
         # paused: a single step moves exactly one batch
         with qtbot.waitSignal(s.viewChanged, timeout=5000):
@@ -52,7 +56,7 @@ def test_lr_change_keeps_trainer_structure_change_rebuilds(qtbot):
         first = _trainer_id(s)
         assert s.update(training={"lr": 0.5})
         assert _trainer_id(s) == first
-        assert s.call(lambda t: t.lr).result(timeout=5) == 0.5
+        assert s.call(attrgetter("lr")).result(timeout=5) == 0.5
         assert s.update(network={"init": "he_normal"})
         assert _trainer_id(s) != first
     finally:
@@ -91,7 +95,7 @@ def test_divergence_pauses_with_message_and_reset_recovers(qtbot):
         message = blocker.args[0]
         assert "step" in message and "layer" in message.lower()
         qtbot.waitUntil(lambda: not s.running, timeout=5000)
-        flat = s.call(lambda t: t.net.flat.copy()).result(timeout=5)
+        flat = s.call(attrgetter("net.flat")).result(timeout=5)
         import numpy as np
 
         assert np.isfinite(flat).all()
@@ -128,11 +132,92 @@ def test_rapid_start_stop_reset_200_cycles_no_leak(qtbot):
             else:
                 s.update(training={"batch_size": rnd.choice([1, 10, 50])})
             if i % 20 == 0:
-                qtbot.waitUntil(lambda: s.call(lambda t: True).result(timeout=10), timeout=10000)
+                assert s.call(id).result(timeout=10)
         s.pause()
         # the worker still answers, and every command was taken
-        assert s.call(lambda t: t.step_count >= 0).result(timeout=10)
+        assert s.call(attrgetter("step_count")).result(timeout=10) >= 0
     finally:
         s.shutdown()
     assert not s.worker.alive
     assert threading.active_count() <= threads_before
+
+
+def test_no_training_process_outlives_its_session(qtbot):
+    import multiprocessing
+
+    s = Session(core.presets.get("circles-tanh").experiment)
+    with qtbot.waitSignal(s.viewChanged, timeout=10000):
+        s.start()
+    process = s.worker._process
+    assert process.is_alive() and process in multiprocessing.active_children()
+    s.shutdown()
+    assert not process.is_alive()
+    assert process not in multiprocessing.active_children()
+    # commands after shutdown are dropped quietly; a call fails its Future
+    s.play()
+    s.worker.frame_drawn()
+    with pytest.raises(Exception, match="stopped"):
+        s.call(id).result(timeout=5)
+
+
+def test_a_killed_training_process_is_reported_and_reset_recovers(qtbot):
+    s = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            s.start()
+        s.play()
+        qtbot.waitUntil(lambda: s.running, timeout=10000)
+        with qtbot.waitSignal(s.problem, timeout=10000) as blocker:
+            s.worker._process.kill()
+        assert "ended unexpectedly" in blocker.args[0] and "Reset" in blocker.args[0]
+        qtbot.waitUntil(lambda: not s.running, timeout=5000)
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.reset()
+        qtbot.waitUntil(lambda: s.last_view.snapshot.step == 0, timeout=5000)
+        s.step(3)
+        qtbot.waitUntil(lambda: s.last_view.snapshot.step == 3, timeout=10000)
+    finally:
+        s.shutdown()
+    assert not s.worker.alive
+
+
+def test_a_bug_in_the_training_process_is_reported_and_the_process_goes_on(qtbot):
+    from gui.worker import WorkerError
+
+    s = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            s.start()
+        # a failing call comes back as the Future's exception, with the reason
+        with pytest.raises(WorkerError, match="ZeroDivisionError"):
+            s.call(_divide_by_zero).result(timeout=10)
+        # and an unpicklable function never leaves this process
+        with pytest.raises(WorkerError, match="could not reach"):
+            s.call(lambda t: t).result(timeout=10)
+        assert s.call(attrgetter("step_count")).result(timeout=10) == 0
+    finally:
+        s.shutdown()
+
+
+def _divide_by_zero(trainer):
+    return 1 / 0
+
+
+def test_big_trainers_and_frames_both_ways_never_deadlock(qtbot):
+    """Multi-megabyte trainers go out while multi-megabyte frames come back: neither side may
+    wait on the other (a full pipe once hung the GUI thread and the training process both)."""
+    s = Session(core.presets.get("digits-relu").experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=20000):
+            s.start()
+        s.play()
+        for i in range(12):
+            assert s.update(network={"seed": i + 1})  # a new 7 MB trainer each time
+            s.play()
+            QApplication.processEvents()  # frames arrive in between
+        s.pause()
+        assert s.call(attrgetter("step_count")).result(timeout=30) >= 0
+        qtbot.waitUntil(lambda: not s.running, timeout=10000)
+    finally:
+        s.shutdown()
+    assert not s.worker.alive
