@@ -100,9 +100,11 @@ class _Loop:
                 rate = 0.0
             if publish and self.trainer is not None and self.credits > 0:
                 self.credits -= 1
+                # frames are spaced from start to start: counting from the end would add the
+                # snapshot's and the pipe's time to every interval (25 frames/s, not 30)
+                last_frame = time.perf_counter()
                 snap = self.trainer.snapshot(grid=snapshot_grid(self.trainer))
                 self.events.send(("frame", self.generation, snap, self.running, rate))
-                last_frame = time.perf_counter()
             elif publish:
                 self.pending = True
 

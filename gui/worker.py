@@ -43,6 +43,27 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+def _widen_pipe(conn, size: int = 1 << 20) -> None:
+    """Give the frame pipe room for a whole frame (Linux; elsewhere a no-op).
+
+    A frame is ~0.6 MB (2-8-8-1) to ~2 MB (digits). Through the default 64 KiB pipe it went in
+    ten pieces, and between pieces the training process waited for the relay thread, which
+    itself waited for the interpreter lock while the GUI thread drew: the trainer lost about
+    half its speed to frames it had already computed.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setpipe is None:
+        return
+    try:
+        fcntl.fcntl(conn.fileno(), setpipe, size)
+    except OSError:  # above /proc/sys/fs/pipe-max-size for this user: keep the default
+        pass
+
+
 class TrainingWorker(QObject):
     """Runs ``core.Trainer.step`` in a separate process.
 
@@ -80,6 +101,7 @@ class TrainingWorker(QObject):
         ctx = _context()
         cmd_read, cmd_write = ctx.Pipe(duplex=False)
         events, ev_write = ctx.Pipe(duplex=False)
+        _widen_pipe(events)
         process = ctx.Process(target=trainer_process.serve, args=(cmd_read, ev_write),
                               name="activation-lab-trainer", daemon=True)
         outbox: queue.SimpleQueue = queue.SimpleQueue()

@@ -15,9 +15,21 @@ EXP_SATURATE = 800.0
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1/(1 + e^(−z)); exp only ever sees −|z|, so it never overflows."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """σ(z) = 1/(1 + e^(−z)), to full relative precision for every z ≥ −708.
+
+    Four NumPy calls (this runs for every sigmoid layer of every step, and on small arrays a
+    call costs more than its arithmetic). For z < −709, e^(−z) overflows to inf and the
+    result is 0 where the true value is below 1e−308 (a subnormal): an absolute error under
+    1e−308, silenced rather than reported. The form with e^(−|z|) and a ``where`` gave the same
+    values with nine calls; ½·tanh(z/2) + ½ is faster still but rounds σ to 0 already below
+    z ≈ −37, which log-scale plots of vanishing gradients would show.
+    """
+    with np.errstate(over="ignore"):
+        e = np.exp(np.negative(z))
+    e += 1.0
+    if isinstance(e, np.ndarray):
+        return np.reciprocal(e, out=e)
+    return np.asarray(1.0 / e)  # a 0-d input: NumPy gave scalars, the caller wants an array
 
 
 def sigmoid_slope(z: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -311,6 +311,14 @@ class DatasetBox(QWidget):
             if group is not None and info.group != group:
                 self.combo.insertSeparator(self.combo.count())
             group = info.group
-            self.combo.addItem(dataset_icon(name), info.display_name, name)
+            self.combo.addItem(info.display_name, name)
             self.combo.setItemData(self.combo.count() - 1, info.description,
                                    Qt.ItemDataRole.ToolTipRole)
+        # The thumbnails draw every data set (~0.1 s): after the window's first paint.
+        QTimer.singleShot(0, self._add_thumbnails)
+
+    def _add_thumbnails(self) -> None:
+        for i in range(self.combo.count()):
+            name = self.combo.itemData(i)
+            if isinstance(name, str):
+                self.combo.setItemIcon(i, dataset_icon(name))

@@ -11,11 +11,15 @@ the axis is drawn directly, as vectors, at whatever scale the export uses.
 
 from __future__ import annotations
 
+import logging
+
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPixmap
 
 __all__ = ["CachedAxis", "axis_items"]
+
+_log = logging.getLogger("activation_lab")
 
 
 class CachedAxis(pg.AxisItem):
@@ -26,6 +30,14 @@ class CachedAxis(pg.AxisItem):
     """
 
     def paint(self, p, opt, widget):
+        # an exception escaping a paint() override can crash Qt's next paint: log it instead
+        try:
+            self._paint(p, widget)
+        except Exception:
+            _log.exception("drawing an axis failed")
+            self.picture = None
+
+    def _paint(self, p, widget) -> None:
         if widget is None:  # an export: draw vectors, never the screen's pixels
             self._draw(p)
             return

@@ -9,8 +9,11 @@ same segments (same cells, same interpolation, same positions) as
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QPainterPath
 
 __all__ = ["FastIsocurve", "iso_segments"]
 
@@ -72,5 +75,13 @@ class FastIsocurve(pg.IsocurveItem):
             self.path = None
             return
         data = self.data.T if self.axisOrder == "row-major" else self.data
-        x, y = iso_segments(data, self.level)
-        self.path = pg.arrayToQPath(x, y, connect="pairs")
+        try:  # this runs inside paint(): nothing may escape from there (see qt-facts)
+            x, y = iso_segments(data, self.level)
+            ok = np.isfinite(x) & np.isfinite(y)
+            ok = ok[0::2] & ok[1::2]  # whole segments only
+            x = x.reshape(-1, 2)[ok].ravel()
+            y = y.reshape(-1, 2)[ok].ravel()
+            self.path = pg.arrayToQPath(x, y, connect="pairs")
+        except Exception:
+            logging.getLogger("activation_lab").exception("drawing the boundary failed")
+            self.path = QPainterPath()

@@ -41,6 +41,8 @@ class Panel(QWidget):
         super().__init__(parent)
         self.theme: Theme = LIGHT
         self.view: LiveView | None = None
+        self.stale = False  # holds a frame not drawn yet (see keep_for_later)
+        self.smooth = True  # draw live curves antialiased (see update_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -64,6 +66,10 @@ class Panel(QWidget):
         """Draw the latest frame. Called at most at display rate, in the GUI thread."""
         self.view = view
         self.stale = False
+        # Live curves are antialiased only when training is paused: redrawn 25 times a second,
+        # smooth wide lines cost about twice as much to draw and the steps are hard to see in
+        # motion. A paused frame, and every export, is drawn smooth.
+        self.smooth = not view.running
 
     def keep_for_later(self, view: LiveView) -> None:
         """A frame for a panel nobody can see: kept, drawn by :meth:`catch_up` when needed

@@ -216,7 +216,8 @@ class GradientFlowPanel(Panel):
             for line, values in ((self.norm_lines[i], norms[:, i]),
                                  (self.ratio_lines[i], ratios[:, i])):
                 ok = ok_x & np.isfinite(values)
-                line.setData(steps[ok], values[ok], skipFiniteCheck=True)
+                line.setData(steps[ok], values[ok], skipFiniteCheck=True,
+                             antialias=self.smooth)
         self._steps, self._norms, self._ratios = steps, norms, ratios
         x_ends = steps[ok_x][[0, -1]] if ok_x.any() else np.zeros(0)
         self.ref_line.setData(x_ends, np.full(len(x_ends), HEALTHY_RATIO))

@@ -223,7 +223,7 @@ class HistogramsPanel(Panel):
         if not (np.isfinite(edges).all() and np.isfinite(counts).all()):
             cell.hist.setData([], [])
             return
-        cell.hist.setData(edges, counts, skipFiniteCheck=True)
+        cell.hist.setData(edges, counts, skipFiniteCheck=True, antialias=self.smooth)
         vb = cell.plot.getViewBox()
         xr = (float(edges[0]), float(edges[-1]))
         if cell.xrange != xr:  # the core's edges only change when the range must grow
@@ -246,9 +246,9 @@ class HistogramsPanel(Panel):
             ok = np.isfinite(p).all(axis=1) & np.isfinite(steps)
             x, p = steps[ok], p[ok]
         for (lo_i, hi_i), lo, hi in zip(BANDS, cell.lows, cell.highs):
-            lo.setData(x, p[:, lo_i], skipFiniteCheck=True)
-            hi.setData(x, p[:, hi_i], skipFiniteCheck=True)
-        cell.median.setData(x, p[:, MEDIAN], skipFiniteCheck=True)
+            lo.setData(x, p[:, lo_i], skipFiniteCheck=True, antialias=self.smooth)
+            hi.setData(x, p[:, hi_i], skipFiniteCheck=True, antialias=self.smooth)
+        cell.median.setData(x, p[:, MEDIAN], skipFiniteCheck=True, antialias=self.smooth)
         cell.xrange, cell.ymax = None, 0.0  # back in histogram mode, the fixed ranges are re-set
         cell.plot.getViewBox().enableAutoRange()
 

@@ -162,13 +162,10 @@ class NetworkGraphPanel(Panel):
             self._rebuild(view)
         g = self.geometry
         self.buckets, self.weights = bucket_edges(g, [l.weights for l in snap.layers])
-        # Smooth (antialiased) edges cost more than half of this panel's drawing time, so
-        # they are drawn plain while training runs and smooth again once it pauses; exports
-        # are always smooth (pyqtgraph's export mode).
-        smooth = not view.running
+        # smooth edges were more than half of this panel's drawing time (see Panel.smooth)
         for key, item in self.edge_items.items():
             x, y = pairs(g, self.buckets[key])
-            item.setData(x, y, connect="pairs", skipFiniteCheck=True, antialias=smooth)
+            item.setData(x, y, connect="pairs", skipFiniteCheck=True, antialias=self.smooth)
         self._colour_nodes(snap)
         self._update_caption(g)
         self._update_detail()

@@ -47,8 +47,11 @@ def ema(values: np.ndarray, weight: float) -> np.ndarray:
         chunk = x[start:start + block]
         k = np.arange(len(chunk))
         up = weight ** -k
+        # in units of the block's largest value: a loss near 1e300 (on its way to diverging)
+        # times w**-k would overflow, and the average of finite values is finite
+        scale = max(float(np.abs(chunk).max()), abs(state)) or 1.0
         s[start:start + len(chunk)] = weight ** k * (
-            weight * state + (1.0 - weight) * np.cumsum(chunk * up))
+            weight * (state / scale) + (1.0 - weight) * np.cumsum((chunk / scale) * up)) * scale
         state = s[start + len(chunk) - 1]
     out[ok] = s / (1.0 - weight ** np.arange(1, len(x) + 1))
     return out
@@ -189,10 +192,9 @@ class TrainingCurvesPanel(Panel):
             bad |= ~(y > 0)  # nothing ≤ 0 on a log axis
         return np.where(bad, np.nan, y)
 
-    @staticmethod
-    def _set(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    def _set(self, item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
         ok = np.isfinite(y) & np.isfinite(x)
-        item.setData(x[ok], y[ok], skipFiniteCheck=True)
+        item.setData(x[ok], y[ok], skipFiniteCheck=True, antialias=self.smooth)
 
     def update_view(self, view: LiveView) -> None:
         super().update_view(view)

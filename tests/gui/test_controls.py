@@ -259,3 +259,10 @@ def test_load_csv_button_asks_for_file_and_target(qtbot, session, dock, tmp_path
     qtbot.mouseClick(dock.dataset_box.load_button, Qt.MouseButton.LeftButton)
     assert session.experiment == exp and len(offered) == 1
     assert problems and "empty" in problems[-1]
+
+
+def test_data_set_thumbnails_arrive_after_the_first_paint(dock, qtbot):
+    combo = dock.dataset_box.combo
+    named = [i for i in range(combo.count()) if isinstance(combo.itemData(i), str)]
+    assert len(named) >= 10
+    qtbot.waitUntil(lambda: all(not combo.itemIcon(i).isNull() for i in named), timeout=5000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import threading
 from operator import attrgetter
@@ -221,3 +222,20 @@ def test_big_trainers_and_frames_both_ways_never_deadlock(qtbot):
     finally:
         s.shutdown()
     assert not s.worker.alive
+
+
+def test_the_frame_pipe_holds_a_whole_frame_on_linux():
+    import sys
+
+    from gui.worker import _widen_pipe
+
+    a, b = multiprocessing.Pipe(duplex=False)
+    try:
+        _widen_pipe(a)
+        if sys.platform.startswith("linux"):
+            import fcntl
+
+            assert fcntl.fcntl(a.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
+    finally:
+        a.close()
+        b.close()

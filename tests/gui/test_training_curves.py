@@ -99,6 +99,14 @@ def test_ema_is_tensorboards_formula(values, w):
     np.testing.assert_allclose(ema(values, w), _ema_reference(values, w), rtol=1e-9, atol=1e-9)
 
 
+@given(st.lists(st.floats(-1e307, 1e307), min_size=1, max_size=700), st.floats(0.0, 0.99))
+def test_ema_of_huge_finite_values_is_finite(values, w):
+    # a loss on its way to diverging: no overflow (and no RuntimeWarning) inside the average
+    out = ema(np.array(values), w)
+    assert np.isfinite(out).all()
+    assert np.abs(out).max() <= np.abs(values).max() * (1 + 1e-9)
+
+
 def test_ema_passes_over_non_finite_values():
     v = np.array([1.0, np.nan, 3.0, np.inf, 5.0])
     out = ema(v, 0.5)
