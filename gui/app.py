@@ -121,12 +121,20 @@ def run_app(argv: list[str]) -> int:
         window.set_theme(args.theme)
     elif settings is None:
         window.set_theme("light")
-    if not session.start():
-        session.apply(core.experiment.Experiment(), reinitialize=True)
+    def start() -> None:
+        if not session.start():
+            session.apply(core.experiment.Experiment(), reinitialize=True)
+
+    thumbnails = window.controls.dataset_box.add_thumbnails
     if screenshot:
         from .screenshot import take_screenshot
 
+        start()
+        thumbnails()
         return take_screenshot(app, window, session, args.screenshot, args.steps, size)
+    # the first trainer and the thumbnails wait for the first picture of the window
+    window.after_first_paint(start)
+    window.after_first_paint(thumbnails)
     window.show()
     autosaver = _start_autosave(window)
     code = app.exec()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -65,6 +65,27 @@ class MainWindow(QMainWindow):
         session.runningChanged.connect(self._on_running)
         self.theme_name = "light"
         self._restored_layout = False
+        self._after_paint: list = []
+
+    # --- start-up ------------------------------------------------------------------------
+    def after_first_paint(self, fn) -> None:
+        """Run ``fn()`` once the window has been painted for the first time.
+
+        Start-up work the first picture does not need (the first trainer and its frame, the
+        data-set thumbnails) waits for it, so the window appears as early as it can; each
+        piece then fills in within a fraction of a second.
+        """
+        if not self._after_paint:
+            self.installEventFilter(self)
+        self._after_paint.append(fn)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self and event.type() == QEvent.Type.Paint and self._after_paint:
+            self.removeEventFilter(self)
+            pending, self._after_paint = self._after_paint, []
+            # after this paint pass has finished, not inside it
+            QTimer.singleShot(0, lambda: [fn() for fn in pending])
+        return super().eventFilter(obj, event)
 
     # --- construction --------------------------------------------------------------------
     def _build_controls(self) -> None:

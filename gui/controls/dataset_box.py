@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -314,10 +314,10 @@ class DatasetBox(QWidget):
             self.combo.addItem(info.display_name, name)
             self.combo.setItemData(self.combo.count() - 1, info.description,
                                    Qt.ItemDataRole.ToolTipRole)
-        # The thumbnails draw every data set (~0.1 s): after the window's first paint.
-        QTimer.singleShot(0, self._add_thumbnails)
 
-    def _add_thumbnails(self) -> None:
+    def add_thumbnails(self) -> None:
+        """Draw the data-set pictures into the list (~0.1 s: every data set is loaded; the
+        window calls this after its first paint)."""
         for i in range(self.combo.count()):
             name = self.combo.itemData(i)
             if isinstance(name, str):

@@ -120,3 +120,21 @@ def test_opening_a_broken_file_changes_nothing(window, qtbot, tmp_path):
     assert s.experiment is exp
     assert s.call(id).result(timeout=5) == tid
     assert "bad.alab" in window.statusBar().currentMessage()
+
+
+def test_start_up_work_waits_for_the_first_paint(qtbot):
+    session = Session(core.presets.get("circles-tanh").experiment)
+    w = MainWindow(session, settings=None)
+    qtbot.addWidget(w)
+    calls = []
+    w.after_first_paint(lambda: calls.append(w.isVisible()))
+    w.after_first_paint(session.start)
+    assert calls == []  # nothing runs before the window shows
+    try:
+        with qtbot.waitSignal(session.viewChanged, timeout=15000):
+            w.show()
+        assert calls == [True]
+        w.repaint()
+        assert calls == [True]  # once only
+    finally:
+        session.shutdown()
