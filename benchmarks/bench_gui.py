@@ -98,7 +98,8 @@ def session_rate(app, exp, seconds: float) -> tuple[float, float]:
     return (s1 - s0) / (t1 - t0), (len(frames) - 1) / (t1 - t0)
 
 
-def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | None) -> dict:
+def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | None,
+              grid: bool = True) -> dict:
     from gui.main_window import MainWindow
     from gui.session import Session
 
@@ -106,14 +107,16 @@ def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | No
     window = MainWindow(session, None)
     window.set_theme("light")
     window.resize(*size)
-    untabify(window)
+    if grid:
+        untabify(window)
     window.show()
     session.start()
     wait(app, 0.5)
     hidden = [pid for pid, p in window.panels.items()
               if not (window.docks[pid].isVisible() and not p.visibleRegion().isEmpty())]
-    if hidden:
+    if hidden and grid:
         raise SystemExit(f"panels not visible: {', '.join(hidden)}")
+    shown = [pid for pid in window.panels if pid not in hidden]
     sizes = {pid: (p.width(), p.height()) for pid, p in window.panels.items()}
 
     calls = {pid: 0 for pid in window.panels}
@@ -156,7 +159,7 @@ def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | No
     out = {
         "frames_per_s": (len(frames) - 1) / (t1 - t0),
         "steps_per_s": (s1 - s0) / (t1 - t0),
-        "redraws_per_s": {pid: calls[pid] / elapsed for pid in calls},
+        "redraws_per_s": {pid: calls[pid] / elapsed for pid in calls if pid in shown},
         "paints_per_s": {pid: paints.counts[pid] / elapsed for pid in calls},
         "ms_per_redraw": {pid: 1000 * spent[pid] / max(calls[pid], 1) for pid in calls},
         "gui_busy": sum(spent.values()) / elapsed,
@@ -220,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="1920x1080", help="window size (default 1920x1080)")
     ap.add_argument("--profile", metavar="FILE", help="cProfile the measured seconds into FILE "
                     "(on Python ≥ 3.12 this records every thread)")
+    ap.add_argument("--layout", choices=("grid", "default"), default="grid",
+                    help="grid: every panel visible (the target's case); default: the window's "
+                    "own layout, some panels behind tabs (only the visible ones are listed)")
     ap.add_argument("--switch-interval", type=float, metavar="S",
                     help="sys.setswitchinterval(S) first: how long a thread may hold the GIL "
                     "while another waits for it (Python's default is 0.005)")
@@ -237,10 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     worker_steps, worker_frames = session_rate(app, exp, min(args.seconds, 5.0))
     print(f"references measured in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     t = time.perf_counter()
-    r = gui_rates(app, exp, args.seconds, size, args.profile)
+    r = gui_rates(app, exp, args.seconds, size, args.profile, grid=args.layout == "grid")
     print(f"window measured in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
     print(f"# bench_gui: preset {args.preset}, window {args.size}, "
+          f"{args.layout} layout, "
           f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}, {args.seconds:g} s measured, "
           f"switch interval {sys.getswitchinterval() * 1000:g} ms, "
           f"{time.strftime('%Y-%m-%d')}, {platform.python_version()}, {os.cpu_count()} cores")
