@@ -21,7 +21,6 @@ import core.presets
 from core.experiment import Experiment
 from gui.export import (
     HEADER,
-    bake_strokes,
     copy_image,
     export_all_panels,
     export_size,
@@ -32,6 +31,7 @@ from gui.export import (
 )
 from gui.export_dialog import ExportDialog
 from gui.panels.registry import panel_classes
+from gui.svg_strokes import bake_strokes
 from gui.theme import DARK, LIGHT
 
 SIZE = QSize(800, 520)  # roomy enough for every panel's layout
