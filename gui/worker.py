@@ -109,15 +109,20 @@ class TrainingWorker(QObject):
         calls: dict[int, Future] = {}  # this process's unanswered calls
         self._process, self._outbox, self._started = process, outbox, started
         self._calls = calls
+        self._broken: str | None = None  # why the process could not start, if it could not
 
         def send_loop() -> None:
             try:
                 process.start()
             except Exception as e:  # no process: report it, and fail what waits for it
-                _log.error("could not start the training process: %s", e)
+                why = f"could not start the training process: {e}"
+                _log.error(why)
+                with self._lock:  # (call() checks it under the same lock)
+                    self._broken = why  # first: from now on calls fail at once
                 started.set()
-                self.failed.emit(f"could not start the training process: {e}")
+                self._fail_calls(calls, why)
                 events.close()
+                self.failed.emit(why)
                 return
             finally:
                 # the child holds its own copies of these ends; ours close so EOF can happen
@@ -186,7 +191,12 @@ class TrainingWorker(QObject):
         fut: Future = Future()
         call_id = next(self._ids)
         with self._lock:
-            self._calls[call_id] = fut
+            broken = self._broken
+            if not broken:
+                self._calls[call_id] = fut
+        if broken:
+            fut.set_exception(WorkerError(broken))
+            return fut
         try:
             self._send("call", call_id, fn)
         except Exception as e:  # an unpicklable fn, or the process has gone

@@ -239,3 +239,34 @@ def test_the_frame_pipe_holds_a_whole_frame_on_linux():
     finally:
         a.close()
         b.close()
+
+
+def test_a_training_process_that_cannot_start_is_reported(qtbot, monkeypatch):
+    from gui import worker as worker_module
+    from gui.worker import WorkerError
+
+    class Broken:
+        def Pipe(self, duplex):  # noqa: N802 (multiprocessing's name)
+            return multiprocessing.Pipe(duplex=duplex)
+
+        def Process(self, **kwargs):  # noqa: N802
+            class P:
+                def start(self):
+                    raise OSError("no more processes")
+
+                def is_alive(self):
+                    return False
+
+            return P()
+
+    monkeypatch.setattr(worker_module, "_context", Broken)
+    s = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        with qtbot.waitSignal(s.problem, timeout=10000) as blocker:
+            s.start()
+        assert "no more processes" in blocker.args[0]
+        with pytest.raises(WorkerError):
+            s.call(id).result(timeout=10)
+    finally:
+        s.shutdown()
+    assert not s.worker.alive
