@@ -110,6 +110,9 @@ class TrainingWorker(QObject):
         self._process, self._outbox, self._started = process, outbox, started
         self._calls = calls
         self._broken: str | None = None  # why the process could not start, if it could not
+        # set by the relay thread when the process's pipe closes: sooner than is_alive() turns
+        # False (with a fork server, the exit status arrives from the server a moment later)
+        self._ended = ended = threading.Event()
 
         def send_loop() -> None:
             try:
@@ -137,7 +140,7 @@ class TrainingWorker(QObject):
                     break
             cmd_write.close()
 
-        relay = threading.Thread(target=self._relay_loop, args=(events, calls),
+        relay = threading.Thread(target=self._relay_loop, args=(events, calls, ended),
                                  name="trainer-relay", daemon=True)
         self._relay = relay
         self._sender = threading.Thread(target=send_loop, name="trainer-sender", daemon=True)
@@ -152,7 +155,8 @@ class TrainingWorker(QObject):
     def set_trainer(self, generation: int, trainer: Any, epoch_limit: int | None = None) -> None:
         """Hand a new trainer (pickled: the process gets its own copy) to the process. If the
         process has died (killed from outside, out of memory), a new one is started first."""
-        if not self._stopping and self._started.is_set() and not self._process.is_alive():
+        gone = self._ended.is_set() or not self._process.is_alive()
+        if not self._stopping and self._started.is_set() and gone:
             self._outbox.put(None)
             self._start_process()
         self._send("set_trainer", generation, trainer, epoch_limit)
@@ -247,7 +251,7 @@ class TrainingWorker(QObject):
         self._outbox.put(bytes(ForkingPickler.dumps(cmd)))
 
     # --- the relay thread ------------------------------------------------------------
-    def _relay_loop(self, events, calls: dict[int, Future]) -> None:
+    def _relay_loop(self, events, calls: dict[int, Future], ended: threading.Event) -> None:
         while True:
             try:
                 event = events.recv()
@@ -274,6 +278,7 @@ class TrainingWorker(QObject):
                 # to the app's log (the crash reporter's rotating file) and the terminal
                 _log.error("training process:\n%s", event[1])
                 self.failed.emit(event[1])
+        ended.set()
         events.close()
         self._fail_calls(calls, "the training process ended")
         if not self._stopping:

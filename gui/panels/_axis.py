@@ -89,6 +89,10 @@ class CachedAxis(pg.AxisItem):
 
 
 def axis_items(**special: pg.AxisItem) -> dict[str, pg.AxisItem]:
-    """``axisItems`` for a ``PlotItem``: a ``CachedAxis`` on every side not given."""
-    return {side: special.get(side) or CachedAxis(side)
-            for side in ("left", "bottom", "top", "right")}
+    """``axisItems`` for a ``PlotItem``: a ``CachedAxis`` left and bottom unless given, and
+    ``special`` (e.g. ``top=CachedAxis("top")``) as given.
+
+    pyqtgraph shows every axis passed in ``axisItems``, so the top and right axes are passed
+    only by a plot that shows them; the others keep pyqtgraph's own, hidden ones.
+    """
+    return {"left": CachedAxis("left"), "bottom": CachedAxis("bottom"), **special}

@@ -105,25 +105,66 @@ class RangeKeeper:
 
 
 class StableViewBox(pg.ViewBox):
-    """A ViewBox whose auto-range moves in steps (see ``stable_range``). Zooming and panning
-    by hand work as usual; the "A" button returns to following the data."""
+    """A ViewBox whose auto-range moves in steps (see ``stable_range``) while ``live`` is
+    True, and fits the data closely otherwise (a paused frame, an export: a still picture
+    has no jitter to avoid, and empty headroom would only waste it). Zooming and panning by
+    hand work as usual; the "A" button returns to following the data."""
+
+    #: margin around the data when fitting closely (fraction of the span)
+    PADDING = 0.02
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.setDefaultPadding(0.0)
         self._keepers = (RangeKeeper(), RangeKeeper())
+        self.live = False
+
+    def set_live(self, live: bool) -> None:
+        """Follow in steps (training runs) or fit closely (paused); refits on a change."""
+        if live != self.live:
+            self.live = live
+            for keeper in self._keepers:
+                keeper.reset()
+            self.updateAutoRange()
 
     def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):  # noqa: N802
         bounds = super().childrenBounds(frac=frac, orthoRange=orthoRange, items=items)
         if items is not None:
             return bounds
+        # pyqtgraph's bounds include each item's pixel padding (a 2-px pen), converted at the
+        # current scale: an epoch axis from 0 would then reach below 0 and, rounded outwards,
+        # show a band of negative epochs. The items' own data bounds have no such padding.
+        data = self._data_bounds()
         shown = self.viewRange()
         out = list(bounds)
         for ax in (0, 1):
             if bounds[ax] is None or not self.state["autoRange"][ax]:
                 continue
+            lo, hi = data[ax] if data[ax] is not None else bounds[ax]
+            if not self.live:
+                pad = (hi - lo) * self.PADDING
+                if hi <= lo:
+                    out[ax] = list(bounds[ax])
+                else:  # (non-negative data keep a non-negative axis, as in stable_range)
+                    out[ax] = [max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad]
+                continue
             keeper = self._keepers[ax]
             if keeper.range is None or tuple(shown[ax]) != keeper.range:
                 keeper.range = tuple(shown[ax])  # zoomed or panned by hand, or first use
-            out[ax] = list(keeper.update(bounds[ax][0], bounds[ax][1]))
+            out[ax] = list(keeper.update(lo, hi))
+        return out
+
+    def _data_bounds(self) -> list[tuple[float, float] | None]:
+        out: list[tuple[float, float] | None] = [None, None]
+        for item in self.addedItems:
+            if not item.isVisible() or getattr(item, "dataBounds", None) is None:
+                continue
+            for ax in (0, 1):
+                r = item.dataBounds(ax)
+                if r is None or r[0] is None or r[1] is None:
+                    continue
+                if not (math.isfinite(r[0]) and math.isfinite(r[1])):
+                    continue
+                cur = out[ax]
+                out[ax] = (r[0], r[1]) if cur is None else (min(cur[0], r[0]), max(cur[1], r[1]))
         return out

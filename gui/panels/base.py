@@ -70,6 +70,13 @@ class Panel(QWidget):
         # smooth wide lines cost about twice as much to draw and the steps are hard to see in
         # motion. A paused frame, and every export, is drawn smooth.
         self.smooth = not view.running
+        for box in self._stable_boxes():  # axes in steps while live, close fits when still
+            box.set_live(view.running)
+
+    def _stable_boxes(self) -> list:
+        from ._stable_range import StableViewBox
+
+        return [it for it in self.canvas.scene().items() if isinstance(it, StableViewBox)]
 
     def keep_for_later(self, view: LiveView) -> None:
         """A frame for a panel nobody can see: kept, drawn by :meth:`catch_up` when needed

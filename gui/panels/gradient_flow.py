@@ -248,8 +248,13 @@ class GradientFlowPanel(Panel):
             y = (math.log10(max(v, FLOOR)) if self.log_bars else v) if np.isfinite(v) else ymin
             label.setPos(x[i], y)
         self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
-        # in steps, not on every frame (see _stable_range): steady labels, no relayout per frame
-        self.bar_plot.setYRange(*self._bar_range.update(ymin, ymax), padding=0)
+        # in steps while live, not on every frame (steady labels, no relayout per frame); a
+        # close fit when still (see StableViewBox)
+        if not self.smooth:
+            self.bar_plot.setYRange(*self._bar_range.update(ymin, ymax), padding=0)
+        else:
+            self._bar_range.reset()
+            self.bar_plot.setYRange(ymin, ymax, padding=0)
         first, last = (values[0], values[-1]) if len(values) else (math.nan, math.nan)
         text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
         self.summary = text

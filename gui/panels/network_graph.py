@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ..live_view import LiveView
 from ..theme import Theme
-from ._axis import axis_items
+from ._axis import CachedAxis, axis_items
 from .base import CsvTable, Panel
 from .network_graph_parts import (
     ALPHAS,
@@ -58,7 +58,8 @@ class NetworkGraphPanel(Panel):
         self.request_unit_grid: Callable[[int, int], np.ndarray | None] | None = None
 
         ci = self.canvas.ci
-        self.graph = pg.PlotItem(axisItems=axis_items())
+        self.graph = pg.PlotItem(axisItems=axis_items(top=CachedAxis("top"),
+                                                   right=CachedAxis("right")))
         self.graph.setMenuEnabled(False)
         self.graph.hideButtons()
         for side in ("left", "bottom", "right", "top"):

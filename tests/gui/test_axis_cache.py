@@ -90,15 +90,28 @@ def test_an_unchanged_frame_redraws_no_axis(qtbot, make_view, draws, cls):
     panel.resize(700, 500)
     panel.show()
     qtbot.waitExposed(panel)
-    view = make_view("circles-tanh", steps=60)
-    panel.update_view(view)
+    still = make_view("circles-tanh", steps=60)
+    panel.update_view(still)
     if hasattr(panel, "select_node"):  # the network graph's side plots show a selected unit
         panel.select_node(0, 3)
-    panel.canvas.grab()
-    panel.update_view(view)  # the same frame once more settles sizes that depend on text
-    panel.canvas.grab()
-    n = dict(draws)
-    for running in (True, True, False):
-        panel.update_view(dataclasses.replace(view, running=running))
+    for view in (still, dataclasses.replace(still, running=True)):  # paused, then training
+        panel.update_view(view)
         panel.canvas.grab()
-    assert draws == n, "an axis was thrown away by a frame that changed nothing"
+        panel.update_view(view)  # the same frame once more settles sizes that depend on text
+        panel.canvas.grab()
+        n = dict(draws)
+        for _ in range(3):
+            panel.update_view(view)
+            panel.canvas.grab()
+        assert draws == n, "an axis was thrown away by a frame that changed nothing"
+
+
+def test_only_left_and_bottom_axes_show_unless_asked_for(qtbot):
+    # pyqtgraph shows every axis handed to it: handing all four drew stray top/right labels
+    plot = pg.PlotItem(axisItems=axis_items())
+    shown = {side for side in ("left", "bottom", "top", "right")
+             if plot.getAxis(side).isVisible()}
+    assert shown == {"left", "bottom"}
+    assert isinstance(plot.getAxis("left"), CachedAxis)
+    framed = pg.PlotItem(axisItems=axis_items(top=CachedAxis("top")))
+    assert framed.getAxis("top").isVisible() and not framed.getAxis("right").isVisible()

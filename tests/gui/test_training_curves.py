@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtWidgets import QApplication
 
 from gui.live_view import Ghost
 from gui.panels.training_curves import KINDS, TrainingCurvesPanel, ema
@@ -248,3 +249,32 @@ def test_theme_and_view_state(qtbot, panel, make_view):
     assert other.view_state() == state
     other.restore_view_state({"log_y": "yes", "smoothing": 7})
     assert other.view_state() == state
+
+
+def test_the_epoch_axis_starts_at_zero_and_moves_in_steps(qtbot):
+    """Auto-range in steps (see _stable_range): never a band of negative epochs (the curves'
+    pixel padding once pushed the range below 0) and only a few changes over a run."""
+    import core
+    import core.presets
+    from gui.live_view import make_live_view
+
+    panel = TrainingCurvesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(470, 650)
+    panel.show()
+    exp = core.presets.get("circles-tanh").experiment
+    trainer, timeline, ranges = exp.build_trainer(), core.Timeline(), []
+    for _ in range(40):
+        trainer.run(steps=100)
+        view = dataclasses.replace(make_live_view(trainer, exp, timeline), running=True)
+        panel.update_view(view)
+        QApplication.processEvents()
+        x0, x1 = panel.loss_plot.vb.viewRange()[0]
+        assert x0 >= 0 and x1 >= trainer.epoch
+        ranges.append((x0, x1))
+    assert len(set(ranges)) <= 8  # 160 epochs: a handful of steps, not one per frame
+    # paused: a still picture fits the data closely (no headroom to waste)
+    panel.update_view(dataclasses.replace(view, running=False))
+    QApplication.processEvents()
+    x0, x1 = panel.loss_plot.vb.viewRange()[0]
+    assert x0 >= 0 and trainer.epoch <= x1 <= trainer.epoch * 1.05
