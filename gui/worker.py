@@ -231,7 +231,7 @@ class TrainingWorker(QObject):
                 self._process.kill()
                 self._process.join(timeout)
         self._sender.join(timeout)
-        if self._relay.is_alive() or self._relay.ident is not None:
+        if self._relay.ident is not None:  # (never started when the process could not start)
             self._relay.join(timeout)
         self._fail_calls(self._calls, "the trainer has stopped")
 

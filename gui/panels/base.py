@@ -43,6 +43,7 @@ class Panel(QWidget):
         self.view: LiveView | None = None
         self.stale = False  # holds a frame not drawn yet (see keep_for_later)
         self.smooth = True  # draw live curves antialiased (see update_view)
+        self._boxes: list | None = None  # the panel's StableViewBoxes (see _stable_boxes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -74,9 +75,14 @@ class Panel(QWidget):
             box.set_live(view.running)
 
     def _stable_boxes(self) -> list:
-        from ._stable_range import StableViewBox
+        # found once (a scan of the scene costs 40-90 µs, on every frame of every panel):
+        # panels make their StableViewBoxes when they are built, never later
+        if self._boxes is None:
+            from ._stable_range import StableViewBox
 
-        return [it for it in self.canvas.scene().items() if isinstance(it, StableViewBox)]
+            self._boxes = [it for it in self.canvas.scene().items()
+                           if isinstance(it, StableViewBox)]
+        return self._boxes
 
     def keep_for_later(self, view: LiveView) -> None:
         """A frame for a panel nobody can see: kept, drawn by :meth:`catch_up` when needed
@@ -86,7 +92,7 @@ class Panel(QWidget):
 
     def catch_up(self) -> None:
         """Draw the kept frame if it has not been drawn (what is exported must match it)."""
-        if getattr(self, "stale", False) and self.view is not None:
+        if self.stale and self.view is not None:
             self.update_view(self.view)
 
     def csv_tables(self) -> list[CsvTable]:

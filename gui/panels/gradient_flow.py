@@ -250,7 +250,7 @@ class GradientFlowPanel(Panel):
         self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
         # in steps while live, not on every frame (steady labels, no relayout per frame); a
         # close fit when still (see StableViewBox)
-        if not self.smooth:
+        if self.view is not None and self.view.running:
             self.bar_plot.setYRange(*self._bar_range.update(ymin, ymax), padding=0)
         else:
             self._bar_range.reset()
