@@ -132,8 +132,11 @@ def run_app(argv: list[str]) -> int:
         start()
         thumbnails()
         return take_screenshot(app, window, session, args.screenshot, args.steps, size)
-    # the first trainer and the thumbnails wait for the first picture of the window
+    # the first trainer, the panels and the thumbnails wait for the first picture of the
+    # window, in this order: the training process works on the first frame while the panels
+    # are built
     window.after_first_paint(start)
+    window.defer_panels()
     window.after_first_paint(thumbnails)
     window.show()
     autosaver = _start_autosave(window)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -22,11 +23,13 @@ from PySide6.QtWidgets import (
 from .live_view import LiveView
 from .messages import warn
 from .panel_set import PanelSet
-from .panels.base import Panel
-from .panels.registry import panel_classes
+from .panels.registry import PANELS
 from .session import Session
 from .theme import apply_app_theme, theme_named
 from .toolbar import TransportBar
+
+if TYPE_CHECKING:
+    from .panels.base import Panel
 
 __all__ = ["MainWindow"]
 
@@ -66,6 +69,8 @@ class MainWindow(QMainWindow):
         self.theme_name = "light"
         self._restored_layout = False
         self._after_paint: list = []
+        self._deferring_panels = False
+        self._shown_while_deferred: set[str] = set()
 
     # --- start-up ------------------------------------------------------------------------
     def after_first_paint(self, fn) -> None:
@@ -78,6 +83,26 @@ class MainWindow(QMainWindow):
         if not self._after_paint:
             self.installEventFilter(self)
         self._after_paint.append(fn)
+
+    def defer_panels(self) -> None:
+        """Build the panels that are on screen only after the window's first paint.
+
+        The app's start calls this: the first picture then shows the controls and the
+        docks' frames without waiting for pyqtgraph's import and the plots (~0.4 s), which
+        fill in right after. Tests and screenshots build panels as soon as they are shown.
+        """
+        self._deferring_panels = True
+
+        def build_shown() -> None:
+            self._deferring_panels = False
+            # the docks Qt reported shown (a dock behind another's tab counts as visible to
+            # isVisible(), so that cannot tell)
+            shown, self._shown_while_deferred = self._shown_while_deferred, set()
+            for pid in self.panels:
+                if pid in shown and not self.panels.is_created(pid):
+                    self.panels[pid]
+
+        self.after_first_paint(build_shown)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if obj is self and event.type() == QEvent.Type.Paint and self._after_paint:
@@ -104,17 +129,17 @@ class MainWindow(QMainWindow):
         self.docks["controls"] = dock
 
     def _build_panels(self) -> None:
-        self.panels = PanelSet(panel_classes(), self, self._panel_created)
+        self.panels = PanelSet(self, self._panel_created)
         self._latest_view: LiveView | None = None
         self._pending_states: dict[str, dict] = {}
-        for cls in panel_classes():
-            dock = QDockWidget(cls.title, self)
-            dock.setObjectName(f"dock-{cls.panel_id}")
-            dock.setToolTip(cls.tooltip)
-            self.panels.attach(cls.panel_id, dock)
+        for entry in PANELS:
+            dock = QDockWidget(entry.title, self)
+            dock.setObjectName(f"dock-{entry.panel_id}")
+            dock.setToolTip(entry.tooltip)
+            self.panels.attach(entry.panel_id, dock)
             dock.visibilityChanged.connect(
-                lambda visible, pid=cls.panel_id: self._on_panel_shown(pid, visible))
-            self.docks[cls.panel_id] = dock
+                lambda visible, pid=entry.panel_id: self._on_panel_shown(pid, visible))
+            self.docks[entry.panel_id] = dock
         self.setCentralWidget(QWidget(self))
         self.centralWidget().hide()  # panels are all docks: each can move, tab, close
         d = self.docks
@@ -203,6 +228,9 @@ class MainWindow(QMainWindow):
             self.progress.hide()
 
     def _on_panel_shown(self, pid: str, visible: bool) -> None:
+        if self._deferring_panels:
+            (self._shown_while_deferred.add if visible else self._shown_while_deferred.discard)(pid)
+            return
         if not visible:
             return
         if not self.panels.is_created(pid):

@@ -2,26 +2,30 @@
 
 Why lazily: four of the seven panels start as hidden tabs, and building their plots costs about
 half a second of start-up; a panel is built when its dock is first shown, or when something
-asks for it (export, tests). Until then its dock holds an empty placeholder.
+asks for it (export, tests). Until then its dock holds an empty placeholder. The panels' code
+(and pyqtgraph with it) is imported only then, too: see ``gui.panels.registry``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from .panels.base import Panel
+from .panels.registry import PANELS, panel_class
+
+if TYPE_CHECKING:
+    from .panels.base import Panel
 
 __all__ = ["PanelSet"]
 
 
-class PanelSet(Mapping[str, Panel]):
+class PanelSet(Mapping[str, "Panel"]):
     """A mapping panel_id → Panel whose values are created on first access."""
 
-    def __init__(self, classes: list[type[Panel]], parent: QWidget,
-                 on_created: Callable[[Panel], None]) -> None:
-        self._classes = {cls.panel_id: cls for cls in classes}
+    def __init__(self, parent: QWidget, on_created: Callable[[Panel], None]) -> None:
+        self._ids = [entry.panel_id for entry in PANELS]
         self._made: dict[str, Panel] = {}
         self._docks: dict[str, QDockWidget] = {}
         self._parent = parent
@@ -36,7 +40,7 @@ class PanelSet(Mapping[str, Panel]):
     def __getitem__(self, pid: str) -> Panel:
         panel = self._made.get(pid)
         if panel is None:
-            panel = self._classes[pid](self._parent)  # KeyError for an unknown id
+            panel = panel_class(pid)(self._parent)  # KeyError for an unknown id
             self._made[pid] = panel
             dock = self._docks.get(pid)
             if dock is not None:
@@ -48,10 +52,13 @@ class PanelSet(Mapping[str, Panel]):
         return panel
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._classes)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._classes)
+        return len(self._ids)
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._ids
 
     def created(self) -> dict[str, Panel]:
         """The panels built so far (drawing a frame must not build the hidden ones)."""

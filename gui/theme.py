@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 __all__ = ["Theme", "LIGHT", "DARK", "theme_named", "apply_app_theme", "style_plot", "series_color"]
 
@@ -87,13 +90,15 @@ def apply_app_theme(app: QApplication, theme: Theme) -> None:
         p.setColor(QPalette.ColorGroup.Disabled, role, grey)
     p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base, win)
     app.setPalette(p)
-    pg.setConfigOptions(background=theme.background, foreground=theme.foreground,
-                        antialias=True)
+    # pyqtgraph's colour options are set by each panel (gui.panels.base): the window paints
+    # before pyqtgraph is imported
 
 
 def style_plot(plot: pg.PlotItem, theme: Theme) -> None:
     """Give an existing plot the theme's axis and text colours (pyqtgraph's options only
     apply to plots created afterwards)."""
+    import pyqtgraph as pg
+
     for name in ("left", "bottom", "right", "top"):
         ax = plot.getAxis(name)
         ax.setPen(pg.mkPen(theme.foreground))

@@ -162,8 +162,8 @@ def test_train_a_preset_with_figures_then_continue_it(tmp_path):
     assert names == {"experiment.json", "weights.npz", "history.csv"}
     from gui.panels.registry import PANELS
 
-    for module, _cls in PANELS:
-        assert png_size(first / f"{module}.png") == (2000, 1360)
+    for entry in PANELS:
+        assert png_size(first / f"{entry.panel_id}.png") == (2000, 1360)
 
     # the same run in this process: the file holds exactly its state
     exp = core.presets.get("xor-2-4-1-tanh").experiment

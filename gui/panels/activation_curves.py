@@ -30,6 +30,7 @@ from .function_picker import (
     saturated_intervals,
     vector_note,
 )
+from .registry import describe
 
 __all__ = ["ActivationCurvesPanel"]
 
@@ -39,8 +40,7 @@ _HIST_SHARE = 0.3
 
 class ActivationCurvesPanel(Panel):
     panel_id = "activation_curves"
-    title = "Activation curves"
-    tooltip = "Activation functions side by side: shape, saturation, kinks and properties."
+    title, tooltip = describe(panel_id)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

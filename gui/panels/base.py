@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ..live_view import LiveView
 from ..theme import LIGHT, Theme, style_plot
 
+# smooth lines by default (stills, exports); live curves switch it off while training runs
+pg.setConfigOptions(antialias=True)
+
 __all__ = ["Panel", "CsvTable"]
 
 

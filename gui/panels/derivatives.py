@@ -27,6 +27,7 @@ from .function_picker import (
     put_beside,
     sample_z,
 )
+from .registry import describe
 
 __all__ = ["DerivativesPanel", "depth_product", "from_output_fn"]
 
@@ -58,9 +59,7 @@ def _as_float(fn):
 
 class DerivativesPanel(Panel):
     panel_id = "derivatives"
-    title = "Derivatives"
-    tooltip = ("f′ and f″ against z, the numerical check of f′, f′ in terms of the output, and "
-               "how the derivatives multiply through many layers.")
+    title, tooltip = describe(panel_id)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)

@@ -16,6 +16,7 @@ from ._axis import axis_items
 from ._log_axis import LogTicksAxis
 from ._stable_range import RangeKeeper, StableViewBox
 from .base import CsvTable, Panel
+from .registry import describe
 
 __all__ = ["GradientFlowPanel", "FLOOR", "HEALTHY_RATIO", "gradient_summary"]
 
@@ -66,9 +67,7 @@ class GradientFlowPanel(Panel):
     """Per-layer gradient norms and update ratios over time, plus the norms now as bars."""
 
     panel_id = "gradient_flow"
-    title = "Gradient flow"
-    tooltip = ("How strongly each layer is pushed by backpropagation. If the first layer's bar is "
-               "tiny next to the last one's, the gradient vanishes on its way back.")
+    title, tooltip = describe(panel_id)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

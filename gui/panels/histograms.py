@@ -13,6 +13,7 @@ from ..live_view import LiveView
 from ..theme import Theme, series_color
 from ._axis import axis_items
 from .base import CsvTable, Panel
+from .registry import describe
 
 __all__ = ["HistogramsPanel", "SOURCES", "MODES"]
 
@@ -65,9 +66,7 @@ class HistogramsPanel(Panel):
     """Per-layer histograms (fixed bins, stable axes) and percentile bands over time."""
 
     panel_id = "histograms"
-    title = "Activation histograms"
-    tooltip = ("How the values inside each layer are spread: pile-ups at the ends mean saturation, "
-               "a spike at 0 with ReLU means dead units.")
+    title, tooltip = describe(panel_id)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

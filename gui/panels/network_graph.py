@@ -32,6 +32,7 @@ from .network_graph_parts import (
     unit_name,
 )
 from .output_map import diverging_map, style_bar
+from .registry import describe
 
 __all__ = ["NetworkGraphPanel"]
 
@@ -42,9 +43,7 @@ class NetworkGraphPanel(Panel):
     """Layers, weights and mean activations at a glance; one unit in detail on the side."""
 
     panel_id = "network_graph"
-    title = "Network graph"
-    tooltip = ("The network as a graph: weights as coloured lines (sign) of varying thickness "
-               "(size), units coloured by their mean activation; click a unit for details")
+    title, tooltip = describe(panel_id)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

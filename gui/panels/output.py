@@ -17,6 +17,7 @@ from ..theme import Theme
 from .base import CsvTable, Panel
 from .output_map import CurveView, MapView, PredictionView
 from .output_tables import ConfusionView, SegmentView, is_seven_segment
+from .registry import describe
 
 __all__ = ["OutputPanel", "output_mode"]
 
@@ -52,9 +53,7 @@ class OutputPanel(Panel):
     """The network's answers: decision map, fitted curve, 7-segment digits or confusion matrix."""
 
     panel_id = "output"
-    title = "Output"
-    tooltip = ("What the network outputs for the data set: a map over the input plane, a fitted "
-               "curve, the 7-segment digits or a confusion matrix")
+    title, tooltip = describe(panel_id)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

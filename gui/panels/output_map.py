@@ -196,12 +196,22 @@ class MapView:
             n = int(ok.sum())  # a few points (XOR's four) are drawn bigger
             scatter.setSize((7 if n > 200 else 9 if n > 40 else 14) + (0 if filled else 1))
             colours = self._point_colours(ds, y[ok], theme)
+            # one brush or pen per distinct colour, shared by its points: pyqtgraph then
+            # renders each symbol once instead of once per point
+            made: dict[int, object] = {}
+
+            def style(c: QColor, filled=filled, made=made):
+                key = c.rgba()
+                if key not in made:
+                    made[key] = pg.mkBrush(c) if filled else pg.mkPen(c, width=1.6)
+                return made[key]
+
             if filled:
-                scatter.setData(raw[ok, 0], raw[ok, 1], brush=[pg.mkBrush(c) for c in colours],
+                scatter.setData(raw[ok, 0], raw[ok, 1], brush=[style(c) for c in colours],
                                 pen=edge)
             else:
-                scatter.setData(raw[ok, 0], raw[ok, 1],
-                                pen=[pg.mkPen(c, width=1.6) for c in colours], brush=None)
+                scatter.setData(raw[ok, 0], raw[ok, 1], pen=[style(c) for c in colours],
+                                brush=None)
         for name, colour in self._legend_entries(ds, theme):
             sample = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(colour), pen=edge)
             self.legend.addItem(sample, name)

@@ -16,6 +16,7 @@ from ._axis import axis_items
 from ._log_axis import LogTicksAxis
 from ._stable_range import StableViewBox
 from .base import CsvTable, Panel
+from .registry import describe
 
 __all__ = ["TrainingCurvesPanel", "ema"]
 
@@ -65,9 +66,7 @@ class TrainingCurvesPanel(Panel):
     """Loss (left) and accuracy / R² (right) against epoch; hover for the values."""
 
     panel_id = "training_curves"
-    title = "Training curves"
-    tooltip = ("Loss and accuracy (or R²) on the training and test sets after every epoch. "
-               "A test curve that turns up while the train curve keeps falling means overfitting.")
+    title, tooltip = describe(panel_id)
 
     #: the user asked to forget the earlier runs (the main window tells the session)
     clearGhostsRequested = Signal()
