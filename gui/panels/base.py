@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,7 +17,25 @@ from ..theme import LIGHT, Theme, style_plot
 # smooth lines by default (stills, exports); live curves switch it off while training runs
 pg.setConfigOptions(antialias=True)
 
-__all__ = ["Panel", "CsvTable"]
+__all__ = ["Panel", "CsvTable", "TEXT_INTERVAL", "set_title"]
+
+#: While training runs, numbers in titles and labels change at most this often (seconds):
+#: digits that change 25 times a second cannot be read, and each HTML title costs a layout
+#: pass. Curves, bars and maps still move on every frame; a paused frame and every export
+#: show the frame's own numbers.
+TEXT_INTERVAL = 0.25
+
+
+def set_title(plot: pg.PlotItem, text: str, **style) -> None:
+    """``plot.setTitle`` only when the text or its style differ from what is shown: each call
+    re-renders the title's HTML and lays the plot out again (~0.15 ms), and panels set their
+    titles on every frame."""
+    key = (text, tuple(sorted(style.items())))
+    label = plot.titleLabel
+    if getattr(plot, "_title_key", None) == key and label.text == text:
+        return
+    plot._title_key = key
+    plot.setTitle(text, **style)
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,10 @@ class Panel(QWidget):
         self.view: LiveView | None = None
         self.stale = False  # holds a frame not drawn yet (see keep_for_later)
         self.smooth = True  # draw live curves antialiased (see update_view)
+        self.text_due = True  # write this frame's numbers into titles (see update_view)
+        self._text_at = -1e9  # when they were last written
+        self._text_behind = False  # the titles show an earlier frame than the curves
+        self._force_text = False
         self._boxes: list | None = None  # the panel's StableViewBoxes (see _stable_boxes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -76,6 +99,12 @@ class Panel(QWidget):
         self.smooth = not view.running
         for box in self._stable_boxes():  # axes in steps while live, close fits when still
             box.set_live(view.running)
+        now = time.monotonic()
+        self.text_due = (not view.running or self._force_text
+                         or now - self._text_at >= TEXT_INTERVAL)
+        if self.text_due:
+            self._text_at = now
+        self._text_behind, self._force_text = not self.text_due, False
 
     def _stable_boxes(self) -> list:
         # found once (a scan of the scene costs 40-90 µs, on every frame of every panel):
@@ -94,8 +123,10 @@ class Panel(QWidget):
         self.stale = True
 
     def catch_up(self) -> None:
-        """Draw the kept frame if it has not been drawn (what is exported must match it)."""
-        if self.stale and self.view is not None:
+        """Draw the kept frame if it has not been drawn, with its own numbers in the titles
+        (what is exported must match it)."""
+        if (self.stale or self._text_behind) and self.view is not None:
+            self._force_text = True
             self.update_view(self.view)
 
     def csv_tables(self) -> list[CsvTable]:

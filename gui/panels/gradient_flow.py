@@ -15,7 +15,7 @@ from ..theme import Theme, series_color
 from ._axis import axis_items
 from ._log_axis import LogTicksAxis
 from ._stable_range import RangeKeeper, StableViewBox
-from .base import CsvTable, Panel
+from .base import CsvTable, Panel, set_title
 from .registry import describe
 
 __all__ = ["GradientFlowPanel", "FLOOR", "HEALTHY_RATIO", "gradient_summary"]
@@ -200,9 +200,11 @@ class GradientFlowPanel(Panel):
         if snap is None or not snap.layers:
             return
         names = tuple(layer.name for layer in snap.layers)
+        write = self.text_due
         if names != self._names:
             self._build_layers(names)
             self._bar_range.reset()
+            write = True  # new bars need their labels now
         tl = view.timeline
         n = len(names)
         if len(tl) and tl.grad_norm_w.ndim == 2 and tl.grad_norm_w.shape[1] == n:
@@ -223,10 +225,12 @@ class GradientFlowPanel(Panel):
         if len(x_ends):
             self.ref_label.setPos(x_ends[0], math.log10(HEALTHY_RATIO))  # view coords are log10
         self.ref_label.setVisible(bool(len(x_ends)))
-        self._draw_bars(np.array([layer.grad_norm_w for layer in snap.layers], dtype=float))
+        self._draw_bars(np.array([layer.grad_norm_w for layer in snap.layers], dtype=float),
+                        write)
 
-    def _draw_bars(self, values: np.ndarray) -> None:
-        """Bars of the current norms, first layer on the left; NaN/Inf drawn as empty slots."""
+    def _draw_bars(self, values: np.ndarray, write: bool = True) -> None:
+        """Bars of the current norms, first layer on the left; NaN/Inf drawn as empty slots.
+        The numbers (labels, title) are rewritten only when ``write`` (see TEXT_INTERVAL)."""
         finite = np.where(np.isfinite(values), values, np.nan)
         self._bar_values = finite
         x = np.arange(len(values), dtype=float)
@@ -243,7 +247,8 @@ class GradientFlowPanel(Panel):
             ymin, ymax = 0.0, (float(heights.max()) * 1.2 if heights.size else 1.0) or 1.0
         for i, label in enumerate(self.bar_labels):
             v = finite[i]
-            label.setText("n/a" if not np.isfinite(v) else f"{v:.2g}")
+            if write:
+                label.setText("n/a" if not np.isfinite(v) else f"{v:.2g}")
             y = (math.log10(max(v, FLOOR)) if self.log_bars else v) if np.isfinite(v) else ymin
             label.setPos(x[i], y)
         self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
@@ -257,8 +262,9 @@ class GradientFlowPanel(Panel):
         first, last = (values[0], values[-1]) if len(values) else (math.nan, math.nan)
         text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
         self.summary = text
-        self.bar_plot.setTitle(f"Gradient norm now, per layer<br>{text}",
-                               color=self.theme.foreground)
+        if write:
+            set_title(self.bar_plot, f"Gradient norm now, per layer<br>{text}",
+                      color=self.theme.foreground)
 
     # --- export, state, theme ---------------------------------------------------------------
     def csv_tables(self) -> list[CsvTable]:

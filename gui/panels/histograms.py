@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from ..live_view import LiveView
 from ..theme import Theme, series_color
 from ._axis import axis_items
-from .base import CsvTable, Panel
+from .base import CsvTable, Panel, set_title
 from .registry import describe
 
 __all__ = ["HistogramsPanel", "SOURCES", "MODES"]
@@ -193,9 +193,11 @@ class HistogramsPanel(Panel):
         snap = view.snapshot
         if snap is None or not snap.layers:
             return
+        write = self.text_due
         if len(snap.layers) != len(self._cells):
             self._build_grid(len(snap.layers))
             self._last_step = -1
+            write = True  # new cells need their titles now
         if snap.step < self._last_step:  # a new run: let the y-axes start small again
             self._reset_ranges()
         self._last_step = snap.step
@@ -208,13 +210,15 @@ class HistogramsPanel(Panel):
             cell.hist.setVisible(not over_time)
             for item in (*cell.fills, cell.median):
                 item.setVisible(over_time)
-            cell.plot.setTitle(self._title(layer), size="9pt", color=self.theme.foreground)
+            if write:
+                set_title(cell.plot, self._title(layer), size="9pt", color=self.theme.foreground)
             if over_time:
                 self._draw_bands(cell, layer.index, view.timeline)
             else:
                 self._draw_hist(cell, getattr(layer, SOURCES[self.source][1]))
-        band_note = " · bands: middle 38%, 68%, 86%, all values; line: median"
-        self.note.setText(self._summary(snap.layers) + (band_note if over_time else ""))
+        if write:
+            band_note = " · bands: middle 38%, 68%, 86%, all values; line: median"
+            self.note.setText(self._summary(snap.layers) + (band_note if over_time else ""))
 
     def _draw_hist(self, cell: _Cell, hist) -> None:
         edges = np.asarray(hist.edges, dtype=float)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF
 from ..theme import Theme, style_plot
 from ._axis import axis_items
 from ._stable_range import StableViewBox
-from .base import CsvTable
+from .base import CsvTable, set_title
 from .output_map import diverging_map, mix
 
 __all__ = ["EDGE_CAP", "LEVELS", "Geometry", "UnitDetail", "bucket_edges", "build_geometry",
@@ -160,8 +160,10 @@ class UnitDetail:
         self.grid_xy: tuple[np.ndarray, np.ndarray] | None = None
         self.edges = np.zeros(0)
         self.counts = np.zeros(0)
+        self._cleared: tuple[str, str] | None = None  # what clear() last showed
 
     def apply_theme(self, theme: Theme) -> None:
+        self._cleared = None  # style_plot re-colours the titles: clear() must set them again
         for p in (self.map_plot, self.hist_plot):
             style_plot(p, theme)
         self.map_plot.showGrid(x=False, y=False)
@@ -170,14 +172,17 @@ class UnitDetail:
         self.hist.setBrush(pg.mkBrush(mix(theme.background, theme.series[0], 0.45)))
 
     def clear(self, message: str, theme: Theme) -> None:
+        if self._cleared == (message, theme.name):
+            return  # nothing selected, frame after frame
+        self._cleared = (message, theme.name)
         self.image.clear()
         self.image.setVisible(False)
         self.grid_values, self.grid_xy = None, None
         self._note(message)
-        self.map_plot.setTitle("Selected unit", color=theme.foreground)
+        set_title(self.map_plot, "Selected unit", color=theme.foreground)
         self.hist.setData([0.0, 1.0], [0.0])
         self.edges, self.counts = np.zeros(0), np.zeros(0)
-        self.hist_plot.setTitle("Its activations", color=theme.foreground)
+        set_title(self.hist_plot, "Its activations", color=theme.foreground)
 
     def _note(self, message: str) -> None:
         """Show ``message`` instead of a map (a short, axis-less box), or '' for the map."""
@@ -196,6 +201,7 @@ class UnitDetail:
 
     def update(self, snap, dataset, layer: int, unit: int, grid, theme: Theme) -> None:
         """``grid`` is the unit's (res, res) activation over the plane, or None."""
+        self._cleared = None
         ls = snap.layers[layer]
         name = unit_name(snap, dataset, layer, unit)
         edges = np.asarray(ls.a_hist.edges, dtype=np.float64)
@@ -203,9 +209,9 @@ class UnitDetail:
         a = np.clip(a[np.isfinite(a)], edges[0], edges[-1])  # outside values → end bins
         self.edges, self.counts = edges, np.histogram(a, bins=edges)[0].astype(np.float64)
         self.hist.setData(edges, self.counts)
-        self.hist_plot.setTitle(f"{name}: activations on {a.size} training rows",
-                                color=theme.foreground)
-        self.map_plot.setTitle(f"{name} over the input plane", color=theme.foreground)
+        set_title(self.hist_plot, f"{name}: activations on {a.size} training rows",
+                  color=theme.foreground)
+        set_title(self.map_plot, f"{name} over the input plane", color=theme.foreground)
         if grid is None or snap.grid is None and getattr(dataset, "extent", None) is None:
             self.image.setVisible(False)
             self.grid_values = self.grid_xy = None

@@ -105,11 +105,13 @@ class OutputPanel(Panel):
     def update_view(self, view: LiveView) -> None:
         super().update_view(view)
         mode = output_mode(view)
-        if mode != self.mode:
+        switched = mode != self.mode
+        if switched:
             self._switch(mode)
         self.discretize.setEnabled(view.snapshot.task != "regression")
         self.active.update(view, self.theme, self.discretize.isChecked() and
-                           view.snapshot.task != "regression", self.show_test.isChecked())
+                           view.snapshot.task != "regression", self.show_test.isChecked(),
+                           write=self.text_due or switched)
 
     def _redraw(self, *_) -> None:
         if self.view is not None:

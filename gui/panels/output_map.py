@@ -15,7 +15,7 @@ from core.datasets.pipeline import labels
 from ..theme import Theme, series_color, style_plot
 from ._axis import axis_items
 from ._isoline import FastIsocurve
-from .base import CsvTable
+from .base import CsvTable, set_title
 
 __all__ = ["CurveView", "MapView", "PredictionView", "diverging_map", "metric_text", "mix",
            "style_bar", "target_pair"]
@@ -110,7 +110,8 @@ class MapView:
         self._points_key = None  # recolour points next frame
 
     # --- drawing ---------------------------------------------------------------------
-    def update(self, view, theme: Theme, discretize: bool, show_test: bool) -> None:
+    def update(self, view, theme: Theme, discretize: bool, show_test: bool,
+               write: bool = True) -> None:
         snap, ds = view.snapshot, view.dataset
         self.snapshot, self.dataset = snap, ds
         g = snap.grid
@@ -131,8 +132,9 @@ class MapView:
         self.plot.setLabel("bottom", names[0] if names else "x1")
         self.plot.setLabel("left", names[1] if len(names) > 1 else "x2")
         what = "Decision map" if task != "regression" else "Network output"
-        self.plot.setTitle(f"{what} over the input plane — {metric_text(snap)}",
-                           color=theme.foreground)
+        if write:  # numbers at TEXT_INTERVAL while training runs
+            set_title(self.plot, f"{what} over the input plane — {metric_text(snap)}",
+                      color=theme.foreground)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
 
     def _bar_label(self, text: str) -> None:
@@ -308,7 +310,8 @@ class CurveView:
         self.test.setBrush(pg.mkBrush(None))
         self.curve.setPen(pg.mkPen(series_color(theme, 1), width=2.5))
 
-    def update(self, view, theme: Theme, discretize: bool, show_test: bool) -> None:
+    def update(self, view, theme: Theme, discretize: bool, show_test: bool,
+               write: bool = True) -> None:
         snap, ds = view.snapshot, view.dataset
         if ds is not self.dataset:
             for scatter, raw, y in ((self.train, ds.raw_train, ds.y_train),
@@ -323,7 +326,8 @@ class CurveView:
         self.test.setVisible(show_test)
         self.plot.setLabel("bottom", ds.input_names[0] if ds.input_names else "x")
         self.plot.setLabel("left", ds.output_names[0] if ds.output_names else "y")
-        self.plot.setTitle(f"Fitted curve — {metric_text(snap)}", color=theme.foreground)
+        if write:  # numbers at TEXT_INTERVAL while training runs
+            set_title(self.plot, f"Fitted curve — {metric_text(snap)}", color=theme.foreground)
 
     def csv_tables(self) -> list[CsvTable]:
         if self.snapshot is None:
@@ -358,7 +362,8 @@ class PredictionView:
         self.points.setPen(pg.mkPen(theme.background))
         self.diagonal.setPen(pg.mkPen(theme.foreground, width=1, style=Qt.PenStyle.DashLine))
 
-    def update(self, view, theme: Theme, discretize: bool, show_test: bool) -> None:
+    def update(self, view, theme: Theme, discretize: bool, show_test: bool,
+               write: bool = True) -> None:
         snap, ds = view.snapshot, view.dataset
         pred, y = np.asarray(snap.predictions_test), np.asarray(ds.y_test)
         k = pred.shape[1] if pred.ndim == 2 else 0
@@ -370,8 +375,9 @@ class PredictionView:
         self.points.setData(out[:, 1], out[:, 2], brush=brushes)
         lo, hi = (out[:, 1:].min(), out[:, 1:].max()) if len(out) else (0.0, 1.0)
         self.diagonal.setData([lo, hi], [lo, hi])
-        self.plot.setTitle(f"Test set: output against target — {metric_text(snap)}",
-                           color=theme.foreground)
+        if write:  # numbers at TEXT_INTERVAL while training runs
+            set_title(self.plot, f"Test set: output against target — {metric_text(snap)}",
+                      color=theme.foreground)
 
     def csv_tables(self) -> list[CsvTable]:
         return [CsvTable("predictions_test", ("output index", "target", "network output"),

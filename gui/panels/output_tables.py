@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from ..theme import Theme, series_color, style_plot
 from ._axis import axis_items
-from .base import CsvTable
+from .base import CsvTable, set_title
 from .output_map import mix, style_bar, target_pair
 
 __all__ = ["ConfusionView", "SegmentView", "is_seven_segment"]
@@ -85,7 +85,8 @@ class SegmentView:
         style_plot(self.plot, theme)
         self._state = None
 
-    def update(self, view, theme: Theme, discretize: bool, show_test: bool) -> None:
+    def update(self, view, theme: Theme, discretize: bool, show_test: bool,
+               write: bool = True) -> None:
         snap, ds = view.snapshot, view.dataset
         neg, pos = target_pair(snap, ds)
         pred = np.asarray(snap.predictions_test, dtype=np.float64)
@@ -108,8 +109,9 @@ class SegmentView:
         self.correct = [bool((lit[d] == truth[d]).all()) if shown[d] else None for d in range(10)]
         self._paint(theme, truth, shown)
         right = sum(c is True for c in self.correct)
-        self.plot.setTitle(f"The network's display of the {shown.sum()} test digits — "
-                           f"{right} right", color=theme.foreground)
+        if write:  # numbers at TEXT_INTERVAL while training runs
+            set_title(self.plot, f"The network's display of the {shown.sum()} test digits — "
+                      f"{right} right", color=theme.foreground)
 
     def _paint(self, theme: Theme, truth: np.ndarray, shown: np.ndarray) -> None:
         key = (theme.name, np.round(self.brightness, 3).tobytes(), truth.tobytes(),
@@ -156,6 +158,7 @@ class ConfusionView:
                                    colorMapMenu=False)
         self.bar.axis.setLabel("share of the true class")
         self.texts: list[pg.TextItem] = []
+        self._cells_shown: list[tuple[str, str] | None] = []  # (count, colour) in each cell
         self.counts = np.zeros((0, 0), dtype=np.int64)
         self.class_names: tuple[str, ...] = ()
 
@@ -167,7 +170,8 @@ class ConfusionView:
         self.plot.showGrid(x=False, y=False)
         style_bar(self.bar, theme)
 
-    def update(self, view, theme: Theme, discretize: bool, show_test: bool) -> None:
+    def update(self, view, theme: Theme, discretize: bool, show_test: bool,
+               write: bool = True) -> None:
         snap, ds = view.snapshot, view.dataset
         counts = np.asarray(snap.confusion, dtype=np.int64)
         k = counts.shape[0]
@@ -186,11 +190,16 @@ class ConfusionView:
         self.bar.setColorMap(cmap)
         for idx, text in enumerate(self.texts):
             r, c = divmod(idx, k)
-            text.setText(str(counts[r, c]))
-            text.setColor(theme.background if share[r, c] > 0.55 else theme.foreground)
+            shown = (str(counts[r, c]), theme.background if share[r, c] > 0.55
+                     else theme.foreground)
+            if self._cells_shown[idx] != shown:  # counts change rarely: set text only then
+                text.setText(shown[0])
+                text.setColor(shown[1])
+                self._cells_shown[idx] = shown
         n = int(counts.sum())
-        self.plot.setTitle(f"Confusion matrix, test set ({n} rows) — accuracy "
-                           f"{100 * snap.test_metric:.1f} %", color=theme.foreground)
+        if write:  # numbers at TEXT_INTERVAL while training runs
+            set_title(self.plot, f"Confusion matrix, test set ({n} rows) — accuracy "
+                      f"{100 * snap.test_metric:.1f} %", color=theme.foreground)
 
     def _build(self, k: int, names: tuple[str, ...]) -> None:
         for text in self.texts:
@@ -205,6 +214,7 @@ class ConfusionView:
             text.setPos(c, r)
             self.plot.addItem(text)
             self.texts.append(text)
+        self._cells_shown = [None] * len(self.texts)
         self.class_names = names
         ticks = [[(i, n) for i, n in enumerate(names)]]
         self.plot.getAxis("bottom").setTicks(ticks)
