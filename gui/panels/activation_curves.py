@@ -92,6 +92,7 @@ class ActivationCurvesPanel(Panel):
         self.readout.setParentItem(self.plot.vb)  # fixed in the view's corner, not in data
         self.readout.setZValue(30)
         self.plot.vb.sigResized.connect(self._place_readout)
+        self.plot.vb.sigResized.connect(self._fit_kink_texts)
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._regions: list[pg.LinearRegionItem] = []
         self._kink_texts: list[pg.TextItem] = []
@@ -145,7 +146,6 @@ class ActivationCurvesPanel(Panel):
             if name not in {a.name for a in shown}:
                 curve.setVisible(False)
         self.kink_points.setData(spots)
-        self._label_kinks(shown, lo, hi)
         if ys and any(len(y) for y in ys):
             ymin = min(float(y.min()) for y in ys if len(y))
             ymax = max(float(y.max()) for y in ys if len(y))
@@ -154,6 +154,7 @@ class ActivationCurvesPanel(Panel):
         if ymax - ymin < 1e-9:
             ymin, ymax = ymin - 1.0, ymax + 1.0
         self._ylim = (ymin, ymax)
+        self._label_kinks(shown, lo, hi)
         self.plot.vb.setRange(xRange=(lo, hi), yRange=(ymin, ymax), padding=0.05)
         self._shade(shown)
         self._show_card()
@@ -171,14 +172,30 @@ class ActivationCurvesPanel(Panel):
                 note = k.note or f"{name}′({k.x:g}) = {k.df_used:g} is used here"
                 text.setText(note if note.startswith(name) else f"{name}: {note}",
                              color=series_color(self.theme, pick))
-                text.setTextWidth(190)
-                right = k.x > 0.5 * (lo + hi)  # keep the text inside the plot
-                text.setAnchor((1.03, -0.15) if right else (-0.03, -0.15))
-                text.setPos(k.x, float(act.f(np.array([k.x]))[0]))
+                # keep the text inside the plot: on the wider side of the kink, and above
+                # it when the kink sits in the lower half
+                y = float(act.f(np.array([k.x]))[0])
+                right = k.x > 0.5 * (lo + hi)
+                ylo, yhi = self._ylim
+                above = y < 0.5 * (ylo + yhi)
+                text.setAnchor((1.03 if right else -0.03, 1.15 if above else -0.15))
+                text.setPos(k.x, y)
+                # the share of the plot's width on the text's side of the kink
+                text.room = (k.x - lo) / (hi - lo) if right else (hi - k.x) / (hi - lo)
                 text.setVisible(True)
                 used += 1
         for text in self._kink_texts[used:]:
             text.setVisible(False)
+        self._fit_kink_texts()
+
+    def _fit_kink_texts(self) -> None:
+        """Wrap each kink note to the room beside its kink (at most 190 px), so that a
+        narrow plot does not cut it off at its edge."""
+        width = self.plot.vb.width()
+        for text in self._kink_texts:
+            if text.isVisible():
+                room = getattr(text, "room", 1.0) * width - 10 if width > 0 else 190
+                text.setTextWidth(max(80.0, min(190.0, room)))
 
     def _curve(self, name: str) -> pg.PlotDataItem:
         if name not in self._curves:

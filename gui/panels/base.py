@@ -17,7 +17,7 @@ from ..theme import LIGHT, Theme, style_plot
 # smooth lines by default (stills, exports); live curves switch it off while training runs
 pg.setConfigOptions(antialias=True)
 
-__all__ = ["Panel", "CsvTable", "TEXT_INTERVAL", "set_title"]
+__all__ = ["Panel", "CsvTable", "TEXT_INTERVAL", "set_title", "title_over_axes"]
 
 #: While training runs, numbers in titles and labels change at most this often (seconds):
 #: digits that change 25 times a second cannot be read, and each HTML title costs a layout
@@ -36,6 +36,18 @@ def set_title(plot: pg.PlotItem, text: str, **style) -> None:
         return
     plot._title_key = key
     plot.setTitle(text, **style)
+
+
+def title_over_axes(plot: pg.PlotItem) -> None:
+    """Let the plot's title use the width of its y axis too.
+
+    pyqtgraph puts the title above the data area only, so a plot is at least as wide as its
+    axis plus its title: three histograms with two-line titles then no longer fit side by
+    side in a laptop's panel, and the last one is cut off.
+    """
+    layout, label = plot.layout, plot.titleLabel
+    layout.removeItem(label)
+    layout.addItem(label, 0, 0, 1, 3)  # left axis, view box, right axis
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 import core.activations as acts
 
 from ..theme import Theme, series_color
 from ._axis import axis_items
-from .base import CsvTable, Panel
+from .base import CsvTable, Panel, title_over_axes
 from .function_picker import (
     Caption,
     FunctionPicker,
@@ -35,7 +35,14 @@ __all__ = ["DerivativesPanel", "depth_product", "from_output_fn"]
 DEPTHS = np.arange(1, 51)
 #: the "vanished" level marked on the depth plot
 TINY = 1e-18
+#: below this canvas height (px) the captions are hidden and become tooltips
+COMPACT_HEIGHT = 420
 _DASH, _DOT = Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
+
+
+def _tip(html_text: str) -> str:
+    """A caption as a tooltip: a paragraph, so that Qt renders the HTML and wraps it."""
+    return f"<p>{html_text}</p>"
 
 
 def depth_product(act: acts.Activation, depths: np.ndarray = DEPTHS) -> np.ndarray:
@@ -104,6 +111,12 @@ class DerivativesPanel(Panel):
         c.ci.layout.setColumnStretchFactor(1, 1)
         c.ci.layout.setRowStretchFactor(0, 3)
         c.ci.layout.setRowStretchFactor(1, 2)
+        for plot in (self.plot, self.plot_a, self.plot_depth):
+            title_over_axes(plot)
+        for plot in (self.plot_a, self.plot_depth):  # two side by side: a size smaller
+            plot.setTitle(plot.titleLabel.text, size="10pt")
+        self._compact: bool | None = None
+        c.installEventFilter(self)  # captions give way to the plots in a small dock
         # legend samples for the line styles (never added to a plot)
         self._style_d2 = pg.PlotDataItem()
         self._style_num = pg.PlotDataItem()
@@ -288,6 +301,25 @@ class DerivativesPanel(Panel):
                                       "pen": pg.mkPen(self.theme.foreground)})
         return prod
 
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.canvas and event.type() == QEvent.Type.Resize:
+            self._fit_captions()
+        return super().eventFilter(obj, event)
+
+    def _fit_captions(self) -> None:
+        """In a small dock (a laptop's tab area is ~290 px high) the two captions would
+        squeeze the plots flat: they are hidden there, and their text becomes the plots'
+        tooltips. A larger dock, a floated one and every export show them."""
+        compact = self.canvas.height() < COMPACT_HEIGHT
+        if compact == self._compact:
+            return
+        self._compact = compact
+        for caption, plot in ((self.caption_a, self.plot_a),
+                              (self.caption_depth, self.plot_depth)):
+            caption.setVisible(not compact)
+            caption.setMaximumHeight(0 if compact else 10_000)
+            plot.setToolTip(_tip(caption.text) if compact else "")
+
     def _captions(self, shown: list, tab: dict) -> None:
         fg = self.theme.foreground
         forms = [f"{a.info.display_name}: {a.info.derivative_from_output}" for a in shown
@@ -305,6 +337,9 @@ class DerivativesPanel(Panel):
         if zero:
             text_d += f"<br>{', '.join(zero)}: f′ = 0, product 0 (not drawn)."
         self.caption_depth.set(text_d, fg)
+        if self._compact:
+            self.plot_a.setToolTip(_tip(text_a))
+            self.plot_depth.setToolTip(_tip(text_d))
 
     # --- theme, export, state -----------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:

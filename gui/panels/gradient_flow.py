@@ -15,7 +15,7 @@ from ..theme import Theme, series_color
 from ._axis import axis_items
 from ._log_axis import LogTicksAxis
 from ._stable_range import RangeKeeper, StableViewBox
-from .base import CsvTable, Panel, set_title
+from .base import CsvTable, Panel, set_title, title_over_axes
 from .registry import describe
 
 __all__ = ["GradientFlowPanel", "FLOOR", "HEALTHY_RATIO", "gradient_summary"]
@@ -90,10 +90,10 @@ class GradientFlowPanel(Panel):
         self.summary = ""  # the bar chart's verdict, also in its title
 
         c = self.canvas
-        self.norm_plot = c.addPlot(row=0, col=0, title="Gradient norm ‖∂L/∂W‖ over time",
+        self.norm_plot = c.addPlot(row=0, col=0, title="Gradient norm over time",
                                    axisItems=axis_items(left=LogTicksAxis("left")),
                                    viewBox=StableViewBox())
-        self.ratio_plot = c.addPlot(row=0, col=1, title="Update size ‖ΔW‖ / ‖W‖ per step",
+        self.ratio_plot = c.addPlot(row=0, col=1, title="Update size per step",
                                     axisItems=axis_items(left=LogTicksAxis("left")),
                                     viewBox=StableViewBox())
         # the legend sits in its own column, held at its natural size by a stretchy spacer
@@ -105,12 +105,14 @@ class GradientFlowPanel(Panel):
         self.bar_plot = c.addPlot(row=1, col=0, colspan=3,
                                   axisItems=axis_items(left=LogTicksAxis("left")))
         self.bar_plot.getAxis("left").enableAutoSIPrefix(False)
+        for plot in (self.norm_plot, self.ratio_plot, self.bar_plot):
+            title_over_axes(plot)  # narrow panels: titles may use the axes' width too
         c.ci.layout.setRowStretchFactor(0, 3)
         c.ci.layout.setRowStretchFactor(1, 2)
         for plot, left in ((self.norm_plot, "‖∂L/∂W‖"), (self.ratio_plot, "‖ΔW‖ / ‖W‖")):
             plot.setMenuEnabled(False)
             plot.setLogMode(y=True)
-            plot.setLabel("left", left + " (log scale)")
+            plot.setLabel("left", left + " (log)")
             plot.setLabel("bottom", "training step")
             plot.getAxis("left").enableAutoSIPrefix(False)
         self.ratio_plot.setXLink(self.norm_plot)
@@ -130,7 +132,7 @@ class GradientFlowPanel(Panel):
     def _on_log_bars(self, on: bool) -> None:
         self.log_bars = bool(on)
         self._bar_range.reset()
-        self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log scale)" if on else ""))
+        self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log)" if on else ""))
         self.bar_plot.getAxis("left").setLogMode(False, self.log_bars)
         if self.view is not None:
             self.update_view(self.view)
@@ -210,6 +212,7 @@ class GradientFlowPanel(Panel):
         if len(tl) and tl.grad_norm_w.ndim == 2 and tl.grad_norm_w.shape[1] == n:
             steps = np.asarray(tl.step, dtype=float)
             norms, ratios = _log_clip(tl.grad_norm_w), _log_clip(tl.update_ratio)
+            norms[steps == 0] = ratios[steps == 0] = np.nan  # no backward pass yet
         else:
             steps, norms, ratios = np.zeros(0), np.zeros((0, n)), np.zeros((0, n))
         ok_x = np.isfinite(steps)
@@ -225,8 +228,10 @@ class GradientFlowPanel(Panel):
         if len(x_ends):
             self.ref_label.setPos(x_ends[0], math.log10(HEALTHY_RATIO))  # view coords are log10
         self.ref_label.setVisible(bool(len(x_ends)))
-        self._draw_bars(np.array([layer.grad_norm_w for layer in snap.layers], dtype=float),
-                        write)
+        values = np.array([layer.grad_norm_w for layer in snap.layers], dtype=float)
+        if snap.step == 0:
+            values[:] = np.nan
+        self._draw_bars(values, write)
 
     def _draw_bars(self, values: np.ndarray, write: bool = True) -> None:
         """Bars of the current norms, first layer on the left; NaN/Inf drawn as empty slots.
@@ -248,7 +253,9 @@ class GradientFlowPanel(Panel):
         for i, label in enumerate(self.bar_labels):
             v = finite[i]
             if write:
-                label.setText("n/a" if not np.isfinite(v) else f"{v:.2g}")
+                label.setText(f"{v:.2g}" if np.isfinite(v) else
+                              "" if self.view is not None and self.view.snapshot.step == 0
+                              else "n/a")
             y = (math.log10(max(v, FLOOR)) if self.log_bars else v) if np.isfinite(v) else ymin
             label.setPos(x[i], y)
         self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
@@ -260,7 +267,10 @@ class GradientFlowPanel(Panel):
             self._bar_range.reset()
             self.bar_plot.setYRange(ymin, ymax, padding=0)
         first, last = (values[0], values[-1]) if len(values) else (math.nan, math.nan)
-        text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
+        if self.view is not None and self.view.snapshot.step == 0:
+            text = "no gradient yet: train a step (Play or Step)"
+        else:
+            text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
         self.summary = text
         if write:
             set_title(self.bar_plot, f"Gradient norm now, per layer<br>{text}",

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from ..live_view import LiveView
 from ..theme import Theme, series_color
 from ._axis import axis_items
-from .base import CsvTable, Panel, set_title
+from .base import CsvTable, Panel, set_title, title_over_axes
 from .registry import describe
 
 __all__ = ["HistogramsPanel", "SOURCES", "MODES"]
@@ -140,6 +140,7 @@ class HistogramsPanel(Panel):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.getAxis("left").setWidth(44)
+            title_over_axes(plot)
             hist = pg.PlotDataItem(stepMode="center", fillLevel=0)
             plot.addItem(hist)
             lows, highs, fills = [], [], []

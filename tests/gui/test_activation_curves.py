@@ -243,3 +243,22 @@ def test_view_state_round_trip_and_validation(qtbot, panel):
     assert other.picker.activation("elu").params["alpha"] == 2.0
     assert other.xrange.range() == (-3.0, 8.0)
     other.restore_view_state("garbage")  # type: ignore[arg-type]
+
+
+def test_kink_note_stays_inside_a_narrow_plot(panel, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    panel.resize(590, 330)  # the default layout's tab area on a 1366×768 laptop
+    panel.show()
+    QApplication.sendPostedEvents()
+    panel.canvas.ci.layout.activate()
+    panel._redraw()
+    notes = [t for t in panel._kink_texts if t.isVisible()]
+    assert notes and "ReLU" in notes[0].textItem.toPlainText()
+    view = panel.plot.vb.sceneBoundingRect()
+    for t in notes:  # a TextItem keeps its pixel size: place its box by its anchor
+        at = panel.plot.vb.mapViewToScene(t.pos())
+        size = t.textItem.boundingRect().size()
+        left, top = at.x() - t.anchor[0] * size.width(), at.y() - t.anchor[1] * size.height()
+        assert view.left() - 1 <= left and left + size.width() <= view.right() + 1
+        assert view.top() - 1 <= top and top + size.height() <= view.bottom() + 1

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import core.activations as acts
-from gui.panels.derivatives import DEPTHS, DerivativesPanel
+from gui.panels.derivatives import COMPACT_HEIGHT, DEPTHS, DerivativesPanel
 from gui.theme import DARK, LIGHT
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -173,3 +173,26 @@ def test_view_state_round_trip_and_validation(qtbot, panel):
     other.restore_view_state({"x_range": [0, float("nan")], "show_d2": 1,
                               "functions": {"params": {"softplus": {"beta": -4}}}})
     assert other.view_state() == state
+
+
+def test_captions_give_way_to_the_plots_in_a_small_dock(panel, qtbot):
+    """A laptop's tab area: the captions become tooltips, the plots keep their height."""
+    from PySide6.QtWidgets import QApplication
+
+    def laid_out(w, h):
+        panel.resize(w, h)
+        panel.show()
+        QApplication.sendPostedEvents()
+        panel.canvas.ci.layout.activate()
+
+    laid_out(600, 330)
+    assert panel.canvas.height() < COMPACT_HEIGHT
+    assert not panel.caption_a.isVisible() and not panel.caption_depth.isVisible()
+    assert "Backprop multiplies" in panel.plot_depth.toolTip()
+    assert panel.plot_a.toolTip().startswith("<p>")
+    assert panel.plot_a.vb.height() > 25  # not squeezed flat
+    right = max(p.geometry().right() for p in (panel.plot, panel.plot_a, panel.plot_depth))
+    assert right <= panel.canvas.width() + 0.5  # and nothing is cut off at the right
+    laid_out(900, 700)
+    assert panel.caption_a.isVisible() and panel.caption_depth.isVisible()
+    assert panel.plot_a.toolTip() == ""

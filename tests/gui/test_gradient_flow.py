@@ -187,3 +187,28 @@ def test_log_axis_labels_stay_sparse(qtbot):
     short = [math.log10(v) for v in (0.3, 0.4)]
     axis.setRange(math.log10(0.28), math.log10(0.45))  # no 1-2-5 tick: label them all
     assert axis.logTickStrings(short, 1, None) == ["0.3", "0.4"]
+
+
+def test_before_the_first_step_there_is_no_gradient_to_draw(panel):
+    """Step 0 has run no backward pass: no point at a zero (the log floor), no zero bars."""
+    import core
+    import core.presets
+    from gui.live_view import make_live_view
+
+    exp = core.presets.get("circles-tanh").experiment
+    trainer = exp.build_trainer()
+    timeline = core.Timeline()
+    fresh = make_live_view(trainer, exp, timeline)
+    panel.update_view(fresh)
+    assert "no gradient yet" in panel.bar_plot.titleLabel.text
+    assert [lab.textItem.toPlainText() for lab in panel.bar_labels] == [""] * 3
+    assert all(line.xData is None or len(line.xData) == 0
+               for line in panel.norm_lines + panel.ratio_lines)
+    trainer.run(steps=20)
+    panel.update_view(make_live_view(trainer, exp, timeline))
+    for line in panel.norm_lines + panel.ratio_lines:
+        x, y = _data(line)
+        assert list(x) == [20.0] and np.all(y > math.log10(FLOOR))  # the step-0 row is left out
+    assert all(lab.textItem.toPlainText() not in ("", "n/a") for lab in panel.bar_labels)
+    gn = panel.csv_tables()[0]
+    assert np.isnan(gn.rows[0, 1:]).all() and np.isfinite(gn.rows[1, 1:]).all()

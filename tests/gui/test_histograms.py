@@ -209,3 +209,24 @@ def test_view_state_round_trip(qtbot, panel, make_view):
     assert other.view_state() == state
     other.restore_view_state({"source": "nonsense", "mode": 3})
     assert other.view_state() == state
+
+
+def test_three_layers_fit_side_by_side_in_a_laptop_panel(qtbot, make_view):
+    """At 1366×768 the panel is about 570 px wide: the third plot must not be cut off (the
+    titles' width used to add to each plot's y axis)."""
+    from gui.panels.histograms import HistogramsPanel
+
+    panel = HistogramsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(580, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.update_view(make_view(steps=300))
+    assert len(panel._cells) == 3
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendPostedEvents()  # the layout requests the titles' sizes made
+    panel.canvas.ci.layout.activate()
+    assert panel.canvas.ci.geometry().width() <= panel.canvas.width()
+    right = max(c.plot.geometry().right() for c in panel._cells)
+    assert right <= panel.canvas.width() + 0.5
