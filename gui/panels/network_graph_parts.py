@@ -156,6 +156,7 @@ class UnitDetail:
         self.hist_plot.addItem(self.hist)
         self.hist_plot.setLabel("bottom", "activation a")
         self.hist_plot.setLabel("left", "sample rows")
+        self.hist_plot.getAxis("left").enableAutoSIPrefix(False)  # counts: no "(x0.001)"
         self.grid_values: np.ndarray | None = None
         self.grid_xy: tuple[np.ndarray, np.ndarray] | None = None
         self.edges = np.zeros(0)
@@ -180,7 +181,11 @@ class UnitDetail:
         self.grid_values, self.grid_xy = None, None
         self._note(message)
         set_title(self.map_plot, "Selected unit", color=theme.foreground)
+        # nothing to count: an empty plot with a plain 0–1 frame, not an axis around zero
         self.hist.setData([0.0, 1.0], [0.0])
+        self.hist.setVisible(False)
+        self.hist_plot.disableAutoRange()
+        self.hist_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.edges, self.counts = np.zeros(0), np.zeros(0)
         set_title(self.hist_plot, "Its activations", color=theme.foreground)
 
@@ -209,6 +214,9 @@ class UnitDetail:
         a = np.clip(a[np.isfinite(a)], edges[0], edges[-1])  # outside values → end bins
         self.edges, self.counts = edges, np.histogram(a, bins=edges)[0].astype(np.float64)
         self.hist.setData(edges, self.counts)
+        if not self.hist.isVisible():  # after clear()
+            self.hist.setVisible(True)
+            self.hist_plot.enableAutoRange()
         set_title(self.hist_plot, f"{name}: activations on {a.size} training rows",
                   color=theme.foreground)
         set_title(self.map_plot, f"{name} over the input plane", color=theme.foreground)

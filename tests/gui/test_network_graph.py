@@ -286,3 +286,15 @@ def test_exporting_a_hidden_panel_draws_the_frame_it_holds_first(panel, make_vie
     text = written[0].read_text()
     assert tuple(panel.geometry.sizes) == (2, 3, 1)
     assert text.count("\n") == 1 + 2 * 3 + 3 * 1  # header + one row per edge of 2-3-1
+
+
+def test_the_empty_detail_is_a_plain_frame_until_a_unit_is_picked(panel, make_view):
+    panel.update_view(make_view())
+    hist_plot = panel.detail.hist_plot
+    assert panel.selected is None and not panel.detail.hist.isVisible()
+    assert [list(r) for r in hist_plot.vb.viewRange()] == [[0, 1], [0, 1]]
+    assert hist_plot.getAxis("left").labelUnitPrefix == ""  # counts get no "(x0.001)"
+    panel.select_node(0, 0)
+    assert panel.detail.hist.isVisible()
+    hist_plot.vb.updateAutoRange()
+    assert hist_plot.vb.viewRange()[1][1] >= panel.detail.counts.max() > 1
