@@ -36,6 +36,12 @@ def set_title(plot: pg.PlotItem, text: str, **style) -> None:
         return
     plot._title_key = key
     plot.setTitle(text, **style)
+    # pyqtgraph gives the title row 30 px: a title of two or three lines would run into the
+    # plot's top tick labels
+    height = label.itemRect().height()
+    if height > 30:
+        label.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
 
 
 def title_over_axes(plot: pg.PlotItem) -> None:

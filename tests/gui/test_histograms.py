@@ -230,3 +230,7 @@ def test_three_layers_fit_side_by_side_in_a_laptop_panel(qtbot, make_view):
     assert panel.canvas.ci.geometry().width() <= panel.canvas.width()
     right = max(c.plot.geometry().right() for c in panel._cells)
     assert right <= panel.canvas.width() + 0.5
+    for c in panel._cells:  # three-line titles get their height: none runs into its plot
+        label = c.plot.titleLabel
+        text = label.mapRectToParent(label.itemRect())  # the text itself, in the plot
+        assert text.bottom() <= c.plot.vb.geometry().top() + 0.5
