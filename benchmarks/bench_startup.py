@@ -1,6 +1,6 @@
 """Cold start: from process start to the first painted main window, and ``--version``.
 
-Run by hand (never by pytest):  python benchmarks/bench_startup.py [--runs 5]
+Run by hand (never by pytest):  python benchmarks/bench_startup.py [--runs 5] [--exe PATH]
 
 Each run is a fresh Python process. The parent notes ``time.monotonic()`` just before it
 starts the child; the child goes through the app's own start (``gui.app.run_app`` with
@@ -14,6 +14,11 @@ compositor's copy to the screen.
 (the machine is shared; the best run is the least disturbed one).
 
 The window runs offscreen unless QT_QPA_PLATFORM is set (e.g. xcb under xvfb-run).
+
+``--exe packaging/dist/activation-lab/activation-lab`` times the built bundle instead: no code
+can be slipped into a frozen app, so the app itself prints the two moments when the
+environment variable ACTIVATION_LAB_TIME_START is set (``gui.app``); the runner reads them
+from its standard error and stops it.
 
 Bytecode: an installed copy of the app (pip, or the frozen bundle) starts from compiled
 ``.pyc`` files. A checkout run with PYTHONDONTWRITEBYTECODE set (as on our CI machines) would
@@ -30,6 +35,8 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -106,6 +113,35 @@ def time_first_frame(python: str) -> float:
     return _start_window(python)["frame"]
 
 
+def time_executable(exe: str) -> dict[str, float]:
+    """The same two moments for a built executable (``make bundle``), which reports them
+    itself when ACTIVATION_LAB_TIME_START is set (see ``gui.app``); then it is stopped."""
+    env = _env()
+    env["ACTIVATION_LAB_TIME_START"] = "1"
+    env["XDG_CONFIG_HOME"] = env["XDG_DATA_HOME"] = tempfile.mkdtemp()  # no saved session
+    t0 = time.monotonic()
+    proc = subprocess.Popen([exe, "--fresh", "--preset", "circles-tanh"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen: dict[str, float] = {}
+    watchdog = threading.Timer(60, proc.kill)  # a window that never paints: no hang
+    watchdog.start()
+    try:
+        for line in proc.stderr:  # ends when the process does
+            words = line.split()
+            if len(words) == 3 and words[0] == "activation-lab:" and words[1] in (
+                    "painted", "frame"):
+                seen[words[1]] = float(words[2]) - t0
+                if len(seen) == 2:
+                    break
+    finally:
+        watchdog.cancel()
+        proc.kill()
+        proc.wait(timeout=30)
+    if len(seen) < 2:
+        raise RuntimeError(f"{exe} never painted a frame")
+    return seen
+
+
 def time_version(python: str) -> float:
     t0 = time.monotonic()
     subprocess.run([python, "-m", "gui", "--version"], cwd=ROOT, env=_env(), check=True,
@@ -123,17 +159,28 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs of each (default 5)")
     ap.add_argument("--python", default=sys.executable, help="interpreter to start")
+    ap.add_argument("--exe", help="time this built executable instead of the checkout "
+                    "(e.g. packaging/dist/activation-lab/activation-lab)")
     args = ap.parse_args(argv)
-    time_first_paint(args.python)  # warm the disk cache: "cold" means a new process here
     rows = []
-    for label, fn in (("first paint of the main window", time_first_paint),
-                      ("the first training frame drawn on the panels", time_first_frame),
-                      ("activation-lab --version", time_version),
-                      ("bare `python -c pass`", time_bare_python)):
-        times = [fn(args.python) for _ in range(args.runs)]
-        rows.append((label, min(times), statistics.median(times)))
-    print(f"# bench_startup: {time.strftime('%Y-%m-%d')}, Python "
-          f"{platform.python_version()}, QT_QPA_PLATFORM={_env()['QT_QPA_PLATFORM']}, "
+    if args.exe:
+        time_executable(args.exe)  # warm the disk cache
+        runs = [time_executable(args.exe) for _ in range(args.runs)]
+        for key, label in (("painted", "first paint of the main window"),
+                           ("frame", "the first training frame drawn on the panels")):
+            times = [r[key] for r in runs]
+            rows.append((label, min(times), statistics.median(times)))
+    else:
+        time_first_paint(args.python)  # warm the disk cache: "cold" means a new process here
+        for label, fn in (("first paint of the main window", time_first_paint),
+                          ("the first training frame drawn on the panels", time_first_frame),
+                          ("activation-lab --version", time_version),
+                          ("bare `python -c pass`", time_bare_python)):
+            times = [fn(args.python) for _ in range(args.runs)]
+            rows.append((label, min(times), statistics.median(times)))
+    what = args.exe or f"Python {platform.python_version()}"
+    print(f"# bench_startup: {time.strftime('%Y-%m-%d')}, {what}, "
+          f"QT_QPA_PLATFORM={_env()['QT_QPA_PLATFORM']}, "
           f"{os.cpu_count()} cores, best and median of {args.runs} runs")
     print()
     print("| from process start to | best | median |")

@@ -132,6 +132,8 @@ def run_app(argv: list[str]) -> int:
         start()
         thumbnails()
         return take_screenshot(app, window, session, args.screenshot, args.steps, size)
+    if os.environ.get("ACTIVATION_LAB_TIME_START"):
+        _report_start_times(window, session)
     # the first trainer, the panels and the thumbnails wait for the first picture of the
     # window, in this order: the training process works on the first frame while the panels
     # are built
@@ -145,6 +147,26 @@ def run_app(argv: list[str]) -> int:
         autosaver.stop(clean=True)  # a normal exit: the next launch offers nothing
     session.shutdown()
     return code
+
+
+def _report_start_times(window, session) -> None:
+    """For ``benchmarks/bench_startup.py --exe``: print the clock when the window has been
+    painted once and when the first training frame has been drawn (time.monotonic() is the
+    system's clock, so the parent can subtract the moment it started the process)."""
+    import time
+
+    def say(what: str) -> None:
+        print(f"activation-lab: {what} {time.monotonic():.6f}", file=sys.stderr, flush=True)
+
+    window.after_first_paint(lambda: say("painted"))
+
+    def first_frame(_view) -> None:
+        session.viewChanged.disconnect(first_frame)
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: say("frame"))  # after the panels have drawn it
+
+    session.viewChanged.connect(first_frame)
 
 
 def _start_autosave(window):

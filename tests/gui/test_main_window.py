@@ -205,3 +205,36 @@ def test_the_window_module_does_not_import_pyqtgraph():
                          timeout=60, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
+
+
+def test_the_app_reports_its_start_when_asked(tmp_path):
+    """What ``bench_startup.py --exe`` reads: the first paint, then the first frame drawn."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+    from pathlib import Path
+
+    env = dict(os.environ, ACTIVATION_LAB_TIME_START="1", QT_QPA_PLATFORM="offscreen",
+               XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "gui", "--fresh", "--preset", "circles-tanh"],
+                            cwd=Path(__file__).resolve().parents[2], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = []
+    watchdog = threading.Timer(60, proc.kill)  # a window that never paints: no hang
+    watchdog.start()
+    try:
+        for line in proc.stderr:
+            if line.startswith("activation-lab: "):
+                _, what, when = line.split()
+                seen.append((what, float(when)))
+                if what == "frame":
+                    break
+    finally:
+        watchdog.cancel()
+        proc.kill()
+        proc.wait(timeout=30)
+    assert [what for what, _ in seen] == ["painted", "frame"]
+    assert t0 < seen[0][1] <= seen[1][1] < time.monotonic()
