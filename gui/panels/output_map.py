@@ -15,7 +15,7 @@ from core.datasets.pipeline import labels
 from ..theme import Theme, series_color, style_plot
 from ._axis import axis_items
 from ._isoline import FastIsocurve
-from .base import CsvTable, set_title
+from .base import CsvTable, set_title, title_over_axes
 
 __all__ = ["CurveView", "MapView", "PredictionView", "diverging_map", "metric_text", "mix",
            "style_bar", "target_pair"]
@@ -75,6 +75,7 @@ class MapView:
 
     def __init__(self) -> None:
         self.plot = pg.PlotItem(axisItems=axis_items())
+        title_over_axes(self.plot)  # a laptop's Output dock: the colour bar must still fit
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -131,9 +132,11 @@ class MapView:
         names = ds.input_names
         self.plot.setLabel("bottom", names[0] if names else "x1")
         self.plot.setLabel("left", names[1] if len(names) > 1 else "x2")
-        what = "Decision map" if task != "regression" else "Network output"
+        # short: the hint above the plot says what the map is (a long title widened the
+        # plot until the colour bar was cut off in a laptop's dock)
+        what = "Decision map" if task != "regression" else "Output map"
         if write:  # numbers at TEXT_INTERVAL while training runs
-            set_title(self.plot, f"{what} over the input plane — {metric_text(snap)}",
+            set_title(self.plot, f"{what} — {metric_text(snap)}",
                       color=theme.foreground)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
 
@@ -289,6 +292,7 @@ class CurveView:
 
     def __init__(self) -> None:
         self.plot = pg.PlotItem(axisItems=axis_items())
+        title_over_axes(self.plot)
         self.plot.setMenuEnabled(False)
         self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="9pt")
         self.train = pg.ScatterPlotItem(size=7, name="training data")
@@ -345,6 +349,7 @@ class PredictionView:
 
     def __init__(self) -> None:
         self.plot = pg.PlotItem(axisItems=axis_items())
+        title_over_axes(self.plot)
         self.plot.setMenuEnabled(False)
         self.points = pg.ScatterPlotItem(size=7)
         self.diagonal = pg.PlotDataItem()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from ..theme import Theme, series_color, style_plot
 from ._axis import axis_items
-from .base import CsvTable, set_title
+from .base import CsvTable, set_title, title_over_axes
 from .output_map import mix, style_bar, target_pair
 
 __all__ = ["ConfusionView", "SegmentView", "is_seven_segment"]
@@ -45,6 +45,7 @@ class SegmentView:
 
     def __init__(self) -> None:
         self.plot = pg.PlotItem(axisItems=axis_items())
+        title_over_axes(self.plot)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -146,6 +147,7 @@ class ConfusionView:
 
     def __init__(self) -> None:
         self.plot = pg.PlotItem(axisItems=axis_items())
+        title_over_axes(self.plot)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()

@@ -316,3 +316,19 @@ def test_confusion_cells_fill_their_squares(make_view, qtbot):
                 assert pixel.lightness() > 200, (r, c, pixel.name())
             elif share > 0.8:
                 assert pixel.lightness() < 160, (r, c, pixel.name())
+
+
+def test_the_colour_bar_fits_a_laptop_dock(qtbot, make_view):
+    """At 1366×768 the Output dock is about 580 px wide: the map's title must not push the
+    colour bar and its label off the right edge."""
+    from PySide6.QtWidgets import QApplication
+
+    panel = OutputPanel()
+    qtbot.addWidget(panel)
+    panel.resize(580, 300)
+    panel.show()
+    panel.update_view(make_view(steps=300))
+    QApplication.sendPostedEvents()
+    panel.canvas.ci.layout.activate()
+    bar = panel.active.bar
+    assert bar.isVisible() and bar.geometry().right() <= panel.canvas.width() + 0.5
