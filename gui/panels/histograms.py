@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from ..live_view import LiveView
 from ..theme import Theme, series_color
@@ -26,6 +27,10 @@ SOURCES: dict[str, tuple[str, str, str]] = {
 }
 MODES = {"histogram": "Histogram now", "distribution": "Distribution over time"}
 MAX_COLS = 4
+#: the smallest cell that stays readable (px): room for a three-line title, a plot and its axis.
+#: Fewer columns when the panel is narrow; a vertical scroll bar when the rows need more height
+#: than the dock has (ten-layer lessons in a laptop's tab area).
+CELL_MIN_WIDTH, CELL_MIN_HEIGHT = 170, 150
 #: pairs of indices into core.timeline.PERCENTILES (0,7,16,31,50,69,84,93,100), outer first
 BANDS = ((0, 8), (1, 7), (2, 6), (3, 5))
 BAND_ALPHA = (45, 75, 110, 150)
@@ -100,6 +105,41 @@ class HistogramsPanel(Panel):
         self.note.setToolTip("Saturated: |f′(z)| below 1% of its largest value, so almost no "
                              "gradient passes. Dead: units with f′(z) = 0 on every sample row.")
         row.addWidget(self.note, 1)
+        # the plots scroll when they need more height than the dock has (see CELL_MIN_HEIGHT)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.layout().removeWidget(self.canvas)
+        self.scroll.setWidget(self.canvas)
+        self.layout().addWidget(self.scroll, 1)
+        self._cols = 0
+        self.scroll.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_grid()
+        return super().eventFilter(obj, event)
+
+    def _columns(self, n: int) -> int:
+        width = self.scroll.viewport().width()
+        return max(1, min(MAX_COLS, n, width // CELL_MIN_WIDTH))
+
+    def _fit_grid(self) -> None:
+        """Re-flow the cells when the dock's width changes their column count, and let the
+        canvas grow taller than the dock (a scroll bar) when its rows would be squeezed."""
+        n = len(self._cells)
+        if not n:
+            return
+        if self._columns(n) != self._cols:
+            self._build_grid(n)
+            self._labelled = None
+            if self.view is not None:
+                self._force_text = True  # the new cells need their titles now
+                self.update_view(self.view)
+            return
+        rows = -(-n // self._cols)
+        self.canvas.setMinimumHeight(max(150, rows * CELL_MIN_HEIGHT))
 
     # --- options ----------------------------------------------------------------------------
     def _on_source(self, _index: int) -> None:
@@ -132,7 +172,8 @@ class HistogramsPanel(Panel):
         """One plot per layer, up to MAX_COLS per row. Only called when the layer count changes."""
         self.canvas.clear()
         self._cells = []
-        cols = min(MAX_COLS, n)
+        self._cols = cols = self._columns(n)
+        self.canvas.setMinimumHeight(max(150, -(-n // cols) * CELL_MIN_HEIGHT))
         for i in range(n):
             if i and i % cols == 0:
                 self.canvas.nextRow()
@@ -175,7 +216,7 @@ class HistogramsPanel(Panel):
     def _label_axes(self) -> None:
         n = len(self._cells)
         self._labelled = (self.mode, self.source, n)
-        cols = min(MAX_COLS, n)
+        cols = self._cols
         over_time = self.mode == "distribution"
         what = SOURCES[self.source][2]
         for i, cell in enumerate(self._cells):

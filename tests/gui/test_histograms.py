@@ -7,7 +7,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from gui.panels.histograms import BANDS, MAX_COLS, MEDIAN, SOURCES, HistogramsPanel
+from gui.panels.histograms import (
+    BANDS,
+    CELL_MIN_HEIGHT,
+    CELL_MIN_WIDTH,
+    MAX_COLS,
+    MEDIAN,
+    SOURCES,
+    HistogramsPanel,
+)
 from gui.theme import DARK, LIGHT, series_color
 
 
@@ -85,6 +93,8 @@ def test_titles_report_mean_std_saturation_and_dead_units(panel, make_view):
 
 
 def test_deep_sigmoid_gets_eleven_plots_in_four_columns(panel, make_view):
+    panel.resize(4 * CELL_MIN_WIDTH + 60, 700)  # room for four columns
+    panel.show()
     view = make_view("deep-sigmoid")
     panel.update_view(view)
     plots = panel.plot_items()
@@ -234,3 +244,27 @@ def test_three_layers_fit_side_by_side_in_a_laptop_panel(qtbot, make_view):
         label = c.plot.titleLabel
         text = label.mapRectToParent(label.itemRect())  # the text itself, in the plot
         assert text.bottom() <= c.plot.vb.geometry().top() + 0.5
+
+
+def test_a_narrow_dock_gets_fewer_columns_and_a_scroll_bar(panel, make_view, qtbot):
+    """Ten layers in a laptop's tab area: cells keep a readable size and the plots scroll;
+    widening the dock flows them into more columns again, still drawn."""
+    from PySide6.QtWidgets import QApplication
+
+    panel.resize(590, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = make_view("deep-sigmoid")
+    panel.update_view(view)
+    QApplication.sendPostedEvents()
+
+    def columns():
+        return 1 + max(panel.canvas.ci.items[c.plot][0][1] for c in panel._cells)
+
+    assert columns() == 3
+    assert panel.canvas.height() >= 4 * CELL_MIN_HEIGHT > panel.scroll.viewport().height()
+    assert panel.scroll.verticalScrollBar().maximum() > 0
+    panel.resize(4 * CELL_MIN_WIDTH + 60, 800)
+    qtbot.waitUntil(lambda: columns() == 4)
+    assert all(c.plot.titleLabel.text.startswith("<b>") for c in panel._cells)
+    assert len(panel._cells[0].hist.getData()[1]) > 0
