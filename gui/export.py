@@ -105,6 +105,7 @@ def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> It
         panel.apply_theme(LIGHT)
     canvas = panel.canvas
     old_rect = canvas.ci.geometry()
+    panel.fit_to(size)  # before the items are collected: it may re-flow them
     views = _view_states(canvas.scene())
     items = canvas.scene().items()
     exporting = [it for it in items if isinstance(it, pg.GraphicsItem)]
@@ -128,6 +129,7 @@ def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> It
             it.setExportMode(False)
         _lay_out(canvas, old_rect)
         _put_view_states(views)
+        panel.fit_to(None)
         if swap_theme:
             panel.apply_theme(old_theme)
 

@@ -17,7 +17,8 @@ from ..theme import LIGHT, Theme, style_plot
 # smooth lines by default (stills, exports); live curves switch it off while training runs
 pg.setConfigOptions(antialias=True)
 
-__all__ = ["Panel", "CsvTable", "TEXT_INTERVAL", "set_title", "title_over_axes"]
+__all__ = ["Panel", "CsvTable", "TEXT_INTERVAL", "fit_title_height", "set_title",
+           "title_over_axes"]
 
 #: While training runs, numbers in titles and labels change at most this often (seconds):
 #: digits that change 25 times a second cannot be read, and each HTML title costs a layout
@@ -36,12 +37,18 @@ def set_title(plot: pg.PlotItem, text: str, **style) -> None:
         return
     plot._title_key = key
     plot.setTitle(text, **style)
-    # pyqtgraph gives the title row 30 px: a title of two or three lines would run into the
-    # plot's top tick labels
-    height = label.itemRect().height()
-    if height > 30:
-        label.setMaximumHeight(height)
-        plot.layout.setRowFixedHeight(0, height)
+    fit_title_height(plot)
+
+
+def fit_title_height(plot: pg.PlotItem) -> None:
+    """pyqtgraph gives the title row 30 px: a title of two or three lines would run into
+    the plot's top tick labels. Give it the height of its text."""
+    label = plot.titleLabel
+    if not label.isVisible():
+        return
+    height = max(30.0, label.itemRect().height())
+    label.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
 
 
 def title_over_axes(plot: pg.PlotItem) -> None:
@@ -150,6 +157,12 @@ class Panel(QWidget):
     def csv_tables(self) -> list[CsvTable]:
         """The data currently plotted, table by table, for CSV export."""
         return []
+
+    def fit_to(self, size) -> None:
+        """Arrange the plots for a canvas of ``size`` (a QSize: an export's), or for the
+        canvas on screen (None). Panels whose arrangement depends on the room they get (a
+        laptop's small dock) override it; an export asks for its own size first and gives
+        the screen's back afterwards, so a figure never inherits a cramped dock's layout."""
 
     # --- shared ------------------------------------------------------------------------
     def plot_items(self) -> list[pg.PlotItem]:

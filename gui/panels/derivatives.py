@@ -303,14 +303,15 @@ class DerivativesPanel(Panel):
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if obj is self.canvas and event.type() == QEvent.Type.Resize:
-            self._fit_captions()
+            self.fit_to(None)
         return super().eventFilter(obj, event)
 
-    def _fit_captions(self) -> None:
+    def fit_to(self, size) -> None:
         """In a small dock (a laptop's tab area is ~290 px high) the two captions would
         squeeze the plots flat: they are hidden there, and their text becomes the plots'
         tooltips. A larger dock, a floated one and every export show them."""
-        compact = self.canvas.height() < COMPACT_HEIGHT
+        height = self.canvas.height() if size is None else size.height()
+        compact = height < COMPACT_HEIGHT
         if compact == self._compact:
             return
         self._compact = compact

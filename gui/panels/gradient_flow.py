@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from ..live_view import LiveView
@@ -15,7 +15,7 @@ from ..theme import Theme, series_color
 from ._axis import axis_items
 from ._log_axis import LogTicksAxis
 from ._stable_range import RangeKeeper, StableViewBox
-from .base import CsvTable, Panel, set_title, title_over_axes
+from .base import CsvTable, Panel, fit_title_height, set_title, title_over_axes
 from .registry import describe
 
 __all__ = ["GradientFlowPanel", "FLOOR", "HEALTHY_RATIO", "gradient_summary"]
@@ -55,6 +55,15 @@ def gradient_summary(first: float, last: float) -> str:
         return text + (" — vanishing: the first layers hardly learn" if r < 1e-2 else "")
     text = f"first layer's gradient is {_nice(r)}× the last layer's"
     return text + (" — exploding: the first layers get huge updates" if r > 1e2 else "")
+
+
+#: below this canvas height (px) the x-axis titles are hidden (see GradientFlowPanel._fit_height)
+COMPACT_HEIGHT = 400
+
+
+def _short(name: str) -> str:
+    """'hidden 3' → 'h3' (legends and ticks of deep networks)."""
+    return name.replace("hidden ", "h")
 
 
 def _log_clip(v: np.ndarray) -> np.ndarray:
@@ -100,13 +109,20 @@ class GradientFlowPanel(Panel):
         side = c.addLayout(row=0, col=2)
         self.legend = pg.LegendItem(offset=None, verSpacing=-6)
         side.addItem(self.legend, row=0, col=0)
-        side.addLabel("", row=1, col=0)
+        # an empty widget that only pushes the legend up: it must not make the row taller
+        # (with a label there and the layout's margins, a short dock squeezed the bars flat)
+        spacer = pg.GraphicsWidget()
+        spacer.setPreferredSize(0, 0)
+        side.addItem(spacer, row=1, col=0)
+        side.layout.setContentsMargins(0, 0, 0, 0)
         side.layout.setRowStretchFactor(1, 1)
         self.bar_plot = c.addPlot(row=1, col=0, colspan=3,
                                   axisItems=axis_items(left=LogTicksAxis("left")))
         self.bar_plot.getAxis("left").enableAutoSIPrefix(False)
         for plot in (self.norm_plot, self.ratio_plot, self.bar_plot):
             title_over_axes(plot)  # narrow panels: titles may use the axes' width too
+        c.installEventFilter(self)  # the bar chart's verdict wraps to the panel's width
+        self.bar_plot.vb.sigResized.connect(self._on_bars_resized)
         c.ci.layout.setRowStretchFactor(0, 3)
         c.ci.layout.setRowStretchFactor(1, 2)
         for plot, left in ((self.norm_plot, "‖∂L/∂W‖"), (self.ratio_plot, "‖ΔW‖ / ‖W‖")):
@@ -128,11 +144,48 @@ class GradientFlowPanel(Panel):
         self.bar_plot.setLabel("bottom", "layer (input side → output side)")
         self.bar_plot.showGrid(x=False, y=True)
 
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.canvas and event.type() == QEvent.Type.Resize:
+            self.fit_to(None)
+        return super().eventFilter(obj, event)
+
+    def fit_to(self, size) -> None:
+        """The bar chart's verdict can be longer than a narrow panel is wide ('… 1/280,000 of
+        the last layer's — vanishing: …'): it wraps to the width (measured on the canvas, not
+        on the plot, which the title itself would widen). In a short dock (a laptop's tab
+        area) the axis titles give their room to the data and the bar chart gets as much
+        room as the lines. A taller dock and every export show it all."""
+        width, height = ((self.canvas.width(), self.canvas.height()) if size is None
+                         else (size.width(), size.height()))
+        self._wrap_bar_title(width)
+        compact = height < COMPACT_HEIGHT
+        if compact == getattr(self, "_compact", None):
+            return
+        self._compact = compact
+        for plot in (self.norm_plot, self.ratio_plot, self.bar_plot):
+            # the titles say what is plotted; a vertical axis title is as tall as its text,
+            # which alone made each row taller than the dock's share
+            for side in ("bottom", "left"):
+                plot.getAxis(side).showLabel(not compact)
+        layout = self.canvas.ci.layout
+        layout.setRowStretchFactor(0, 1 if compact else 3)
+        layout.setRowStretchFactor(1, 1 if compact else 2)
+
+    def _wrap_bar_title(self, width: float) -> None:
+        wrap = max(150.0, width - 40.0)
+        label = self.bar_plot.titleLabel
+        if label.item.textWidth() != wrap:
+            label.item.setTextWidth(wrap)
+            label.updateMin()
+            fit_title_height(self.bar_plot)
+
     # --- options ----------------------------------------------------------------------------
     def _on_log_bars(self, on: bool) -> None:
         self.log_bars = bool(on)
         self._bar_range.reset()
         self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log)" if on else ""))
+        if getattr(self, "_compact", False):  # setLabel shows it: a short dock hides it
+            self.bar_plot.getAxis("left").showLabel(False)
         self.bar_plot.getAxis("left").setLogMode(False, self.log_bars)
         if self.view is not None:
             self.update_view(self.view)
@@ -154,10 +207,15 @@ class GradientFlowPanel(Panel):
             for item in (norm, ratio):  # after addItem, which imposes the plot's settings
                 item.setClipToView(True)
                 item.setDownsampling(auto=True, method="peak")
-            self.legend.addItem(norm, name)
+            # many layers: short names (as under the bars), so the legend leaves the plots room
+            self.legend.addItem(norm, _short(name) if len(names) > 6 else name)
             self.norm_lines.append(norm)
             self.ratio_lines.append(ratio)
             label = pg.TextItem(anchor=(0.5, 1))
+            if len(names) > 6:  # narrow bars: smaller numbers, so neighbours do not overlap
+                font = label.textItem.font()
+                font.setPointSizeF(font.pointSizeF() * 0.8)
+                label.setFont(font)
             self.bar_plot.addItem(label, ignoreBounds=True)
             self.bar_labels.append(label)
         self.legend.setColumnCount(2 if len(names) > 8 else 1)
@@ -166,7 +224,7 @@ class GradientFlowPanel(Panel):
         self.legend.setMinimumSize(rect)
         self.legend.setMaximumSize(rect)
         short = len(names) > 6
-        ticks = [(i, n.replace("hidden ", "h") if short else n) for i, n in enumerate(names)]
+        ticks = [(i, _short(n) if short else n) for i, n in enumerate(names)]
         self.bar_plot.getAxis("bottom").setTicks([ticks])
         self._names = names
         self._style()
@@ -233,6 +291,12 @@ class GradientFlowPanel(Panel):
             values[:] = np.nan
         self._draw_bars(values, write)
 
+    def _on_bars_resized(self, *_) -> None:
+        # the headroom for the numbers is measured in pixels: a still picture (a paused
+        # frame, an export) gets it again for its new size
+        if self.view is not None and not self.view.running and len(self._bar_values):
+            self._draw_bars(self._bar_values, write=False)
+
     def _draw_bars(self, values: np.ndarray, write: bool = True) -> None:
         """Bars of the current norms, first layer on the left; NaN/Inf drawn as empty slots.
         The numbers (labels, title) are rewritten only when ``write`` (see TEXT_INTERVAL)."""
@@ -249,7 +313,14 @@ class GradientFlowPanel(Panel):
         else:
             heights = np.nan_to_num(finite, nan=0.0)
             self.bars.setOpts(x=x, y0=np.zeros(len(x)), height=heights)
-            ymin, ymax = 0.0, (float(heights.max()) * 1.2 if heights.size else 1.0) or 1.0
+            # room above the tallest bar for its number (a label's height in pixels, however
+            # short the plot is): top = peak + label/(pixels per unit), with pixels per unit
+            # = plot height / top, gives top = peak / (1 − label/height)
+            label_px = 4.0 + max((lab.textItem.boundingRect().height()
+                                  for lab in self.bar_labels), default=16.0)
+            share = min(0.6, max(1 / 6, label_px / max(self.bar_plot.vb.height(), 1.0)))
+            peak = float(heights.max()) if heights.size else 0.0
+            ymin, ymax = 0.0, (peak / (1 - share)) or 1.0
         for i, label in enumerate(self.bar_labels):
             v = finite[i]
             if write:
@@ -273,8 +344,8 @@ class GradientFlowPanel(Panel):
             text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
         self.summary = text
         if write:
-            set_title(self.bar_plot, f"Gradient norm now, per layer<br>{text}",
-                      color=self.theme.foreground)
+            set_title(self.bar_plot, f"Gradient norm now: {text}",
+                      color=self.theme.foreground, size="10pt")
 
     # --- export, state, theme ---------------------------------------------------------------
     def csv_tables(self) -> list[CsvTable]:

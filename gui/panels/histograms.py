@@ -114,20 +114,23 @@ class HistogramsPanel(Panel):
         self.scroll.setWidget(self.canvas)
         self.layout().addWidget(self.scroll, 1)
         self._cols = 0
+        self._export_width: float | None = None  # set while an export lays the plots out
         self.scroll.viewport().installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_grid()
+            self.fit_to(None)
         return super().eventFilter(obj, event)
 
     def _columns(self, n: int) -> int:
-        width = self.scroll.viewport().width()
-        return max(1, min(MAX_COLS, n, width // CELL_MIN_WIDTH))
+        width = self._export_width or self.scroll.viewport().width()
+        return max(1, min(MAX_COLS, n, int(width) // CELL_MIN_WIDTH))
 
-    def _fit_grid(self) -> None:
-        """Re-flow the cells when the dock's width changes their column count, and let the
-        canvas grow taller than the dock (a scroll bar) when its rows would be squeezed."""
+    def fit_to(self, size) -> None:
+        """Re-flow the cells when the width changes their column count (the dock's, or an
+        export's), and on screen let the canvas grow taller than the dock (a scroll bar)
+        when its rows would be squeezed."""
+        self._export_width = None if size is None else float(size.width())
         n = len(self._cells)
         if not n:
             return
@@ -137,9 +140,12 @@ class HistogramsPanel(Panel):
             if self.view is not None:
                 self._force_text = True  # the new cells need their titles now
                 self.update_view(self.view)
-            return
-        rows = -(-n // self._cols)
-        self.canvas.setMinimumHeight(max(150, rows * CELL_MIN_HEIGHT))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        if self._export_width is None and self._cols:
+            rows = -(-len(self._cells) // self._cols)
+            self.canvas.setMinimumHeight(max(150, rows * CELL_MIN_HEIGHT))
 
     # --- options ----------------------------------------------------------------------------
     def _on_source(self, _index: int) -> None:
@@ -173,7 +179,6 @@ class HistogramsPanel(Panel):
         self.canvas.clear()
         self._cells = []
         self._cols = cols = self._columns(n)
-        self.canvas.setMinimumHeight(max(150, -(-n // cols) * CELL_MIN_HEIGHT))
         for i in range(n):
             if i and i % cols == 0:
                 self.canvas.nextRow()
@@ -238,6 +243,7 @@ class HistogramsPanel(Panel):
         write = self.text_due
         if len(snap.layers) != len(self._cells):
             self._build_grid(len(snap.layers))
+            self._fit_height()
             self._last_step = -1
             write = True  # new cells need their titles now
         if snap.step < self._last_step:  # a new run: let the y-axes start small again

@@ -583,3 +583,38 @@ def test_export_size_is_the_screen_size_but_never_cramped(make_panel, qtbot):
     size = export_size(panel)
     least = panel.canvas.ci.minimumSize()
     assert size.width() >= max(900, least.width()) and size.height() >= max(600, least.height())
+
+
+def _arrangement(panel):
+    """What a small dock changes in each panel's plots (see Panel.fit_to)."""
+    if panel.panel_id == "derivatives":
+        return ("captions shown", panel.caption_a.isVisible())
+    if panel.panel_id == "gradient_flow":
+        return ("x titles shown", panel.bar_plot.getAxis("bottom").label.isVisible())
+    return ("columns", panel._cols)
+
+
+@pytest.mark.parametrize("pid", ["derivatives", "gradient_flow", "histograms"])
+def test_a_small_dock_does_not_cramp_the_export(make_panel, qtbot, tmp_path, monkeypatch, pid):
+    """A laptop's tab area hides captions, axis titles and columns; the figure gets its own
+    arrangement for its own size, and the dock gets its own back afterwards."""
+    import gui.export as export
+
+    panel = make_panel(pid, "deep-sigmoid")
+    panel.resize(590, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.fit_to(None)
+    on_screen = _arrangement(panel)
+    assert on_screen[1] in (False, 3)  # the dock's arrangement is the compact one
+    seen = []
+    settle = export._settle
+
+    def spy(scene, size):
+        seen.append(_arrangement(panel))
+        settle(scene, size)
+
+    monkeypatch.setattr(export, "_settle", spy)
+    write_png(panel, tmp_path / "figure.png", 1.0)
+    assert seen and seen[0][1] in (True, 4)  # the figure's arrangement: everything shown
+    assert _arrangement(panel) == on_screen

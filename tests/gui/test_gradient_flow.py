@@ -52,7 +52,9 @@ def test_lines_are_the_timeline_per_layer(panel, make_view):
         np.testing.assert_array_equal(y, np.maximum(tl.update_ratio[:, i], FLOOR))
     assert panel.norm_plot.getViewBox().state["logMode"][1]
     assert panel.ratio_plot.getViewBox().state["logMode"][1]
-    assert [label.text for _, label in panel.legend.items] == [l.name for l in view.snapshot.layers]
+    # eleven layers: the legend uses the bars' short names (h1 … h10, output)
+    assert [label.text for _, label in panel.legend.items] == [
+        l.name.replace("hidden ", "h") for l in view.snapshot.layers]
     # colours repeat only with a different dash
     pens = [line.opts["pen"] for line in panel.norm_lines]
     styles = {(p.color().name(), p.style()) for p in pens}
@@ -212,3 +214,26 @@ def test_before_the_first_step_there_is_no_gradient_to_draw(panel):
     assert all(lab.textItem.toPlainText() not in ("", "n/a") for lab in panel.bar_labels)
     gn = panel.csv_tables()[0]
     assert np.isnan(gn.rows[0, 1:]).all() and np.isfinite(gn.rows[1, 1:]).all()
+
+
+def test_a_deep_network_reads_in_a_laptop_dock(panel, make_view, qtbot):
+    """Eleven layers in a 590×300 tab: the verdict wraps, the legend and the bars stay in
+    the panel, the bars get real height and the tallest one's number stays in view."""
+    from PySide6.QtWidgets import QApplication
+
+    panel.resize(590, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.update_view(make_view("deep-sigmoid"))
+    QApplication.sendPostedEvents()
+    panel.canvas.ci.layout.activate()
+    QApplication.sendPostedEvents()
+    width = panel.canvas.width()
+    for item in (panel.norm_plot, panel.ratio_plot, panel.bar_plot, panel.legend):
+        assert item.sceneBoundingRect().right() <= width + 0.5
+    assert panel.bar_plot.vb.height() > 40
+    top = int(np.nanargmax(panel._bar_values))
+    label, (y0, y1) = panel.bar_labels[top], panel.bar_plot.vb.viewRange()[1]
+    px_per_unit = panel.bar_plot.vb.height() / (y1 - y0)
+    label_top = label.pos().y() + label.textItem.boundingRect().height() / px_per_unit
+    assert label_top <= y1
