@@ -102,6 +102,7 @@ class NetworkGraphPanel(Panel):
                                      slot=self._on_mouse)
 
         self.geometry: Geometry | None = None
+        self.graph.vb.sigResized.connect(self._size_nodes)
         self._arch = None
         self.rebuilds = 0  # how often the geometry was rebuilt (architecture changes)
         self.buckets: dict[tuple[bool, int], np.ndarray] = {}
@@ -123,12 +124,22 @@ class NetworkGraphPanel(Panel):
             self.selected = None
         self._label_axes(snap, ds, sizes)
         self.nodes.setData(g.node_x, g.node_y, data=np.arange(g.node_x.size))
-        size = float(np.clip(260 / max(sizes), 5, 18))
-        self.nodes.setSize(size)
-        self.ring.setSize(size + 8)
-        self.dead.setSize(size * 0.8)
+        self._size_nodes()
         top = float(np.abs(g.node_y).max()) + 0.5
         self.graph.setRange(xRange=(-0.3, len(sizes) - 0.7), yRange=(-top, top), padding=0.03)
+
+    def _size_nodes(self, *_) -> None:
+        """Circles as large as the tallest column leaves room for (5–18 px): sixteen units
+        in a laptop's 290-px tab would otherwise overlap."""
+        if self.geometry is None:
+            return
+        height = self.graph.vb.height() or 260.0
+        size = float(np.clip(0.8 * height / max(self.geometry.sizes), 5, 18))
+        if size != getattr(self, "_node_size", None):
+            self._node_size = size
+            self.nodes.setSize(size)
+            self.ring.setSize(size + 8)
+            self.dead.setSize(size * 0.8)
 
     def _label_axes(self, snap, ds, sizes: tuple[int, ...]) -> None:
         """Layer names on top, activations below, unit names left (inputs) and right

@@ -298,3 +298,19 @@ def test_the_empty_detail_is_a_plain_frame_until_a_unit_is_picked(panel, make_vi
     assert panel.detail.hist.isVisible()
     hist_plot.vb.updateAutoRange()
     assert hist_plot.vb.viewRange()[1][1] >= panel.detail.counts.max() > 1
+
+
+def test_circles_do_not_overlap_in_a_short_dock(panel, make_view, qtbot):
+    """Sixteen units in a laptop's tab area: each circle gets at most its share of the
+    column's height; a tall dock gets the full size back."""
+    from PySide6.QtWidgets import QApplication
+
+    panel.resize(590, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.update_view(make_view("deep-sigmoid"))
+    QApplication.sendPostedEvents()
+    height = panel.graph.vb.height()
+    assert 5 <= panel._node_size and 16 * panel._node_size <= height
+    panel.resize(900, 1000)
+    qtbot.waitUntil(lambda: panel._node_size == 18)
