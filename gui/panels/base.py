@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -103,6 +104,8 @@ class Panel(QWidget):
         layout.addWidget(self.options)
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setMinimumSize(200, 150)
+        self._sized_by: QWidget = self.canvas  # its resizes ask fit_to for an arrangement
+        self.canvas.installEventFilter(self)
         layout.addWidget(self.canvas, 1)
         # Our exporter replaces pyqtgraph's (its SVG export fails on our Qt): right-click menu.
         export = QAction("Export…", self)
@@ -160,9 +163,23 @@ class Panel(QWidget):
 
     def fit_to(self, size) -> None:
         """Arrange the plots for a canvas of ``size`` (a QSize: an export's), or for the
-        canvas on screen (None). Panels whose arrangement depends on the room they get (a
-        laptop's small dock) override it; an export asks for its own size first and gives
-        the screen's back afterwards, so a figure never inherits a cramped dock's layout."""
+        canvas on screen (None, asked at every resize of the canvas, see fit_to_size_of).
+        Panels whose arrangement depends on the room they get (a laptop's small dock)
+        override it; an export asks for its own size first and gives the screen's back
+        afterwards, so a figure never inherits a cramped dock's layout."""
+
+    def fit_to_size_of(self, widget: QWidget) -> None:
+        """Follow ``widget``'s resizes instead of the canvas's (a panel whose canvas sits in
+        a scroll area: the canvas grows with its content, the visible room is the
+        viewport's)."""
+        self._sized_by.removeEventFilter(self)
+        self._sized_by = widget
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self._sized_by and event.type() == QEvent.Type.Resize:
+            self.fit_to(None)
+        return super().eventFilter(obj, event)
 
     # --- shared ------------------------------------------------------------------------
     def plot_items(self) -> list[pg.PlotItem]:

@@ -8,7 +8,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 import core.activations as acts
@@ -115,8 +115,7 @@ class DerivativesPanel(Panel):
             title_over_axes(plot)
         for plot in (self.plot_a, self.plot_depth):  # two side by side: a size smaller
             plot.setTitle(plot.titleLabel.text, size="10pt")
-        self._compact: bool | None = None
-        c.installEventFilter(self)  # captions give way to the plots in a small dock
+        self._compact: bool | None = None  # captions give way to the plots in a small dock
         # legend samples for the line styles (never added to a plot)
         self._style_d2 = pg.PlotDataItem()
         self._style_num = pg.PlotDataItem()
@@ -300,11 +299,6 @@ class DerivativesPanel(Panel):
                                       "brush": pg.mkBrush(series_color(self.theme, i)),
                                       "pen": pg.mkPen(self.theme.foreground)})
         return prod
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if obj is self.canvas and event.type() == QEvent.Type.Resize:
-            self.fit_to(None)
-        return super().eventFilter(obj, event)
 
     def fit_to(self, size) -> None:
         """In a small dock (a laptop's tab area is ~290 px high) the two captions would

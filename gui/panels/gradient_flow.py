@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from ..live_view import LiveView
@@ -57,7 +57,7 @@ def gradient_summary(first: float, last: float) -> str:
     return text + (" — exploding: the first layers get huge updates" if r > 1e2 else "")
 
 
-#: below this canvas height (px) the x-axis titles are hidden (see GradientFlowPanel._fit_height)
+#: below this canvas height (px) the axis titles are hidden (see GradientFlowPanel.fit_to)
 COMPACT_HEIGHT = 400
 
 
@@ -121,7 +121,7 @@ class GradientFlowPanel(Panel):
         self.bar_plot.getAxis("left").enableAutoSIPrefix(False)
         for plot in (self.norm_plot, self.ratio_plot, self.bar_plot):
             title_over_axes(plot)  # narrow panels: titles may use the axes' width too
-        c.installEventFilter(self)  # the bar chart's verdict wraps to the panel's width
+        self._compact: bool | None = None  # see fit_to
         self.bar_plot.vb.sigResized.connect(self._on_bars_resized)
         c.ci.layout.setRowStretchFactor(0, 3)
         c.ci.layout.setRowStretchFactor(1, 2)
@@ -144,11 +144,6 @@ class GradientFlowPanel(Panel):
         self.bar_plot.setLabel("bottom", "layer (input side → output side)")
         self.bar_plot.showGrid(x=False, y=True)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if obj is self.canvas and event.type() == QEvent.Type.Resize:
-            self.fit_to(None)
-        return super().eventFilter(obj, event)
-
     def fit_to(self, size) -> None:
         """The bar chart's verdict can be longer than a narrow panel is wide ('… 1/280,000 of
         the last layer's — vanishing: …'): it wraps to the width (measured on the canvas, not
@@ -159,7 +154,7 @@ class GradientFlowPanel(Panel):
                          else (size.width(), size.height()))
         self._wrap_bar_title(width)
         compact = height < COMPACT_HEIGHT
-        if compact == getattr(self, "_compact", None):
+        if compact == self._compact:
             return
         self._compact = compact
         for plot in (self.norm_plot, self.ratio_plot, self.bar_plot):
@@ -184,7 +179,7 @@ class GradientFlowPanel(Panel):
         self.log_bars = bool(on)
         self._bar_range.reset()
         self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log)" if on else ""))
-        if getattr(self, "_compact", False):  # setLabel shows it: a short dock hides it
+        if self._compact:  # setLabel shows it: a short dock hides it
             self.bar_plot.getAxis("left").showLabel(False)
         self.bar_plot.getAxis("left").setLogMode(False, self.log_bars)
         if self.view is not None:
@@ -302,6 +297,7 @@ class GradientFlowPanel(Panel):
         The numbers (labels, title) are rewritten only when ``write`` (see TEXT_INTERVAL)."""
         finite = np.where(np.isfinite(values), values, np.nan)
         self._bar_values = finite
+        before_first_step = self.view is not None and self.view.snapshot.step == 0
         x = np.arange(len(values), dtype=float)
         if self.log_bars:
             logv = np.log10(_log_clip(finite))
@@ -325,8 +321,7 @@ class GradientFlowPanel(Panel):
             v = finite[i]
             if write:
                 label.setText(f"{v:.2g}" if np.isfinite(v) else
-                              "" if self.view is not None and self.view.snapshot.step == 0
-                              else "n/a")
+                              "" if before_first_step else "n/a")
             y = (math.log10(max(v, FLOOR)) if self.log_bars else v) if np.isfinite(v) else ymin
             label.setPos(x[i], y)
         self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
@@ -338,7 +333,7 @@ class GradientFlowPanel(Panel):
             self._bar_range.reset()
             self.bar_plot.setYRange(ymin, ymax, padding=0)
         first, last = (values[0], values[-1]) if len(values) else (math.nan, math.nan)
-        if self.view is not None and self.view.snapshot.step == 0:
+        if before_first_step:
             text = "no gradient yet: train a step (Play or Step)"
         else:
             text = gradient_summary(first, last) if len(values) > 1 else "only one layer"

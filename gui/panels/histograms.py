@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from ..live_view import LiveView
@@ -78,6 +78,7 @@ class HistogramsPanel(Panel):
         self.source = "z"
         self.mode = "histogram"
         self._cells: list[_Cell] = []
+        self._untitled = False  # cells just built, titles not yet written
         self._last_step = -1
         self._styled: tuple[str, str] | None = None
         self._labelled: tuple[str, str, int] | None = None
@@ -115,12 +116,7 @@ class HistogramsPanel(Panel):
         self.layout().addWidget(self.scroll, 1)
         self._cols = 0
         self._export_width: float | None = None  # set while an export lays the plots out
-        self.scroll.viewport().installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
-            self.fit_to(None)
-        return super().eventFilter(obj, event)
+        self.fit_to_size_of(self.scroll.viewport())
 
     def _columns(self, n: int) -> int:
         width = self._export_width or self.scroll.viewport().width()
@@ -136,16 +132,8 @@ class HistogramsPanel(Panel):
             return
         if self._columns(n) != self._cols:
             self._build_grid(n)
-            self._labelled = None
             if self.view is not None:
-                self._force_text = True  # the new cells need their titles now
                 self.update_view(self.view)
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        if self._export_width is None and self._cols:
-            rows = -(-len(self._cells) // self._cols)
-            self.canvas.setMinimumHeight(max(150, rows * CELL_MIN_HEIGHT))
 
     # --- options ----------------------------------------------------------------------------
     def _on_source(self, _index: int) -> None:
@@ -179,6 +167,10 @@ class HistogramsPanel(Panel):
         self.canvas.clear()
         self._cells = []
         self._cols = cols = self._columns(n)
+        self._labelled = None  # new cells: axis labels, titles and (on screen) the height
+        self._untitled = True
+        if self._export_width is None:  # rows that would be squeezed scroll instead
+            self.canvas.setMinimumHeight(-(-n // cols) * CELL_MIN_HEIGHT)
         for i in range(n):
             if i and i % cols == 0:
                 self.canvas.nextRow()
@@ -240,12 +232,10 @@ class HistogramsPanel(Panel):
         snap = view.snapshot
         if snap is None or not snap.layers:
             return
-        write = self.text_due
         if len(snap.layers) != len(self._cells):
             self._build_grid(len(snap.layers))
-            self._fit_height()
             self._last_step = -1
-            write = True  # new cells need their titles now
+        write, self._untitled = self.text_due or self._untitled, False
         if snap.step < self._last_step:  # a new run: let the y-axes start small again
             self._reset_ranges()
         self._last_step = snap.step

@@ -102,6 +102,7 @@ class NetworkGraphPanel(Panel):
                                      slot=self._on_mouse)
 
         self.geometry: Geometry | None = None
+        self._node_size: float | None = None
         self.graph.vb.sigResized.connect(self._size_nodes)
         self._arch = None
         self.rebuilds = 0  # how often the geometry was rebuilt (architecture changes)
@@ -135,7 +136,7 @@ class NetworkGraphPanel(Panel):
             return
         height = self.graph.vb.height() or 260.0
         size = float(np.clip(0.8 * height / max(self.geometry.sizes), 5, 18))
-        if size != getattr(self, "_node_size", None):
+        if size != self._node_size:
             self._node_size = size
             self.nodes.setSize(size)
             self.ring.setSize(size + 8)
