@@ -122,75 +122,64 @@ def test_opening_a_broken_file_changes_nothing(window, qtbot, tmp_path):
     assert "bad.alab" in window.statusBar().currentMessage()
 
 
-def test_start_up_work_waits_for_the_first_paint(qtbot):
+@pytest.fixture
+def unshown(qtbot):
+    """A window and its session as the app makes them, not shown and not started."""
     session = Session(core.presets.get("circles-tanh").experiment)
     w = MainWindow(session, settings=None)
     qtbot.addWidget(w)
+    yield w
+    session.shutdown()
+
+
+def test_start_up_work_waits_for_the_first_paint(unshown, qtbot):
+    w, session = unshown, unshown.session
     calls = []
     w.after_first_paint(lambda: calls.append(w.isVisible()))
     w.after_first_paint(session.start)
     assert calls == []  # nothing runs before the window shows
-    try:
-        with qtbot.waitSignal(session.viewChanged, timeout=15000):
-            w.show()
-        assert calls == [True]
-        w.repaint()
-        assert calls == [True]  # once only
-    finally:
-        session.shutdown()
+    with qtbot.waitSignal(session.viewChanged, timeout=15000):
+        w.show()
+    assert calls == [True]
+    w.repaint()
+    assert calls == [True]  # once only
 
 
-def test_panels_on_screen_wait_for_the_first_paint(qtbot):
+def test_panels_on_screen_wait_for_the_first_paint(unshown, qtbot):
     """The app's start: the window paints its controls and empty docks first, then builds
     the panels on screen (not the ones behind a tab), then draws the first frame on them."""
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
+    w = unshown
     w.resize(1366, 768)
-    w.after_first_paint(session.start)
+    w.after_first_paint(w.session.start)
     w.defer_panels()
-    try:
-        w.show()
-        assert w.panels.created() == {}  # shown, not yet painted: nothing built
-        on_screen = {"output", "training_curves", "histograms"}
-        qtbot.waitUntil(lambda: set(w.panels.created()) == on_screen, timeout=10000)
-        qtbot.waitUntil(lambda: all(p.view is not None for p in w.panels.created().values()),
-                        timeout=15000)
-        w.docks["network_graph"].raise_()  # a tab brought forward is built as before
-        qtbot.waitUntil(lambda: w.panels.is_created("network_graph"), timeout=5000)
-        assert w.panels["network_graph"].view is not None
-    finally:
-        session.shutdown()
+    w.show()
+    assert w.panels.created() == {}  # shown, not yet painted: nothing built
+    on_screen = {"output", "training_curves", "histograms"}
+    qtbot.waitUntil(lambda: set(w.panels.created()) == on_screen, timeout=10000)
+    qtbot.waitUntil(lambda: all(p.view is not None for p in w.panels.created().values()),
+                    timeout=15000)
+    w.docks["network_graph"].raise_()  # a tab brought forward is built as before
+    qtbot.waitUntil(lambda: w.panels.is_created("network_graph"), timeout=5000)
+    assert w.panels["network_graph"].view is not None
 
 
-def test_asking_for_panels_by_name_builds_none(qtbot):
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    try:
-        assert "output" in w.panels and "nonsense" not in w.panels
-        # a saved experiment holds every panel's choices: they wait for the panels
-        w.restore_panel_states({pid: {} for pid in w.panels})
-        assert w.panels.created() == {}
-        assert w.panel_states() == {pid: {} for pid in w.panels}
-    finally:
-        session.shutdown()
+def test_asking_for_panels_by_name_builds_none(unshown):
+    w = unshown
+    assert "output" in w.panels and "nonsense" not in w.panels
+    # a saved experiment holds every panel's choices: they wait for the panels
+    w.restore_panel_states({pid: {} for pid in w.panels})
+    assert w.panels.created() == {}
+    assert w.panel_states() == {pid: {} for pid in w.panels}
 
 
-def test_docks_are_described_like_their_panels(qtbot):
+def test_docks_are_described_like_their_panels(unshown):
     from gui.panels.registry import PANELS, panel_classes
 
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    try:
-        for entry, cls in zip(PANELS, panel_classes(), strict=True):
-            assert cls.panel_id == entry.panel_id
-            assert (cls.title, cls.tooltip) == (entry.title, entry.tooltip)
-            dock = w.docks[entry.panel_id]
-            assert (dock.windowTitle(), dock.toolTip()) == (cls.title, cls.tooltip)
-    finally:
-        session.shutdown()
+    for entry, cls in zip(PANELS, panel_classes(), strict=True):
+        assert cls.panel_id == entry.panel_id
+        assert (cls.title, cls.tooltip) == (entry.title, entry.tooltip)
+        dock = unshown.docks[entry.panel_id]
+        assert (dock.windowTitle(), dock.toolTip()) == (cls.title, cls.tooltip)
 
 
 def test_the_window_module_does_not_import_pyqtgraph():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import random
 import threading
@@ -16,6 +17,19 @@ from gui.session import Session
 
 def _trainer_id(session: Session) -> int:
     return session.call(id).result(timeout=10)
+
+
+@contextlib.contextmanager
+def _started(qtbot, preset: str = "circles-tanh", timeout: int = 10000):
+    """A session with its first frame drawn; shut down afterwards, its process gone."""
+    s = Session(core.presets.get(preset).experiment)
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=timeout):
+            s.start()
+        yield s
+    finally:
+        s.shutdown()
+    assert not s.worker.alive
 
 
 def test_play_steps_pause_reset(qtbot):
@@ -50,42 +64,29 @@ def test_play_steps_pause_reset(qtbot):
 
 
 def test_lr_change_keeps_trainer_structure_change_rebuilds(qtbot):
-    s = Session(core.presets.get("circles-tanh").experiment)
-    try:
-        with qtbot.waitSignal(s.viewChanged, timeout=10000):
-            s.start()
+    with _started(qtbot) as s:
         first = _trainer_id(s)
         assert s.update(training={"lr": 0.5})
         assert _trainer_id(s) == first
         assert s.call(attrgetter("lr")).result(timeout=5) == 0.5
         assert s.update(network={"init": "he_normal"})
         assert _trainer_id(s) != first
-    finally:
-        s.shutdown()
 
 
 def test_bad_settings_leave_session_untouched(qtbot):
-    s = Session(core.presets.get("circles-tanh").experiment)
-    try:
-        with qtbot.waitSignal(s.viewChanged, timeout=10000):
-            s.start()
+    with _started(qtbot) as s:
         exp, tid = s.experiment, _trainer_id(s)
         with qtbot.waitSignal(s.problem, timeout=5000) as blocker:
             assert not s.update(dataset={"name": "no-such-dataset"})
         assert "no-such-dataset" in blocker.args[0]
         assert s.experiment is exp
         assert _trainer_id(s) == tid
-    finally:
-        s.shutdown()
 
 
 def test_divergence_pauses_with_message_and_reset_recovers(qtbot):
     from core.experiment import LayerConfig
 
-    s = Session(core.presets.get("circles-tanh").experiment)
-    try:
-        with qtbot.waitSignal(s.viewChanged, timeout=10000):
-            s.start()
+    with _started(qtbot) as s:
         # a learning rate of 50 on a sigmoid network with a linear output and squared error
         assert s.update(network={"hidden": (LayerConfig(8, "sigmoid"),),
                                  "output_activation": "identity"},
@@ -105,8 +106,6 @@ def test_divergence_pauses_with_message_and_reset_recovers(qtbot):
             assert np.isfinite(layer.z_sample).all()
         with qtbot.waitSignal(s.viewChanged, timeout=10000):
             assert s.reset()
-    finally:
-        s.shutdown()
 
 
 def test_rapid_start_stop_reset_200_cycles_no_leak(qtbot):
@@ -162,10 +161,7 @@ def test_no_training_process_outlives_its_session(qtbot):
 
 
 def test_a_killed_training_process_is_reported_and_reset_recovers(qtbot):
-    s = Session(core.presets.get("circles-tanh").experiment)
-    try:
-        with qtbot.waitSignal(s.viewChanged, timeout=10000):
-            s.start()
+    with _started(qtbot) as s:
         s.play()
         qtbot.waitUntil(lambda: s.running, timeout=10000)
         with qtbot.waitSignal(s.problem, timeout=10000) as blocker:
@@ -177,18 +173,12 @@ def test_a_killed_training_process_is_reported_and_reset_recovers(qtbot):
         qtbot.waitUntil(lambda: s.last_view.snapshot.step == 0, timeout=5000)
         s.step(3)
         qtbot.waitUntil(lambda: s.last_view.snapshot.step == 3, timeout=10000)
-    finally:
-        s.shutdown()
-    assert not s.worker.alive
 
 
 def test_a_bug_in_the_training_process_is_reported_and_the_process_goes_on(qtbot):
     from gui.worker import WorkerError
 
-    s = Session(core.presets.get("circles-tanh").experiment)
-    try:
-        with qtbot.waitSignal(s.viewChanged, timeout=10000):
-            s.start()
+    with _started(qtbot) as s:
         # a failing call comes back as the Future's exception, with the reason
         with pytest.raises(WorkerError, match="ZeroDivisionError"):
             s.call(_divide_by_zero).result(timeout=10)
@@ -196,8 +186,6 @@ def test_a_bug_in_the_training_process_is_reported_and_the_process_goes_on(qtbot
         with pytest.raises(WorkerError, match="could not reach"):
             s.call(lambda t: t).result(timeout=10)
         assert s.call(attrgetter("step_count")).result(timeout=10) == 0
-    finally:
-        s.shutdown()
 
 
 def _divide_by_zero(trainer):
@@ -207,10 +195,7 @@ def _divide_by_zero(trainer):
 def test_big_trainers_and_frames_both_ways_never_deadlock(qtbot):
     """Multi-megabyte trainers go out while multi-megabyte frames come back: neither side may
     wait on the other (a full pipe once hung the GUI thread and the training process both)."""
-    s = Session(core.presets.get("digits-relu").experiment)
-    try:
-        with qtbot.waitSignal(s.viewChanged, timeout=20000):
-            s.start()
+    with _started(qtbot, "digits-relu", timeout=20000) as s:
         s.play()
         for i in range(12):
             assert s.update(network={"seed": i + 1})  # a new 7 MB trainer each time
@@ -219,9 +204,6 @@ def test_big_trainers_and_frames_both_ways_never_deadlock(qtbot):
         s.pause()
         assert s.call(attrgetter("step_count")).result(timeout=30) >= 0
         qtbot.waitUntil(lambda: not s.running, timeout=10000)
-    finally:
-        s.shutdown()
-    assert not s.worker.alive
 
 
 def test_the_frame_pipe_holds_a_whole_frame_on_linux():
