@@ -122,10 +122,12 @@ def _slope_df(z: np.ndarray, alpha) -> np.ndarray:
     return np.where(z > 0, z.dtype.type(1.0), alpha)
 
 
-@register
-class LeakyReLU(Activation):
-    name = "leaky_relu"
-    PARAMS = (ParamSpec("alpha", 0.01, 0.0, 1.0, "slope for z < 0 (PyTorch: negative_slope)"),)
+class AlphaSlope(Activation):
+    """Base of leaky ReLU and PReLU: z for z > 0, αz otherwise, α the parameter ``alpha``.
+
+    PReLU evaluates exactly as a leaky ReLU with its initial α; a subclass sets ``PARAMS``
+    (with ``alpha``) and writes ``info``.
+    """
 
     def f(self, z):
         return _slope_f(z, self.params["alpha"])
@@ -138,6 +140,12 @@ class LeakyReLU(Activation):
 
     def df_from_output(self, a):
         return _slope_df(a, self.params["alpha"])
+
+
+@register
+class LeakyReLU(AlphaSlope):
+    name = "leaky_relu"
+    PARAMS = (ParamSpec("alpha", 0.01, 0.0, 1.0, "slope for z < 0 (PyTorch: negative_slope)"),)
 
     @property
     def info(self):
@@ -153,7 +161,7 @@ class LeakyReLU(Activation):
 
 
 @register
-class PReLU(Activation):
+class PReLU(AlphaSlope):
     """Leaky ReLU whose slope α is learned, one per unit.
 
     ``f``, ``df`` and ``d2f`` use the scalar parameter ``alpha`` (the initial value); a layer
@@ -163,18 +171,6 @@ class PReLU(Activation):
     name = "prelu"
     PARAMS = (ParamSpec("alpha", 0.25, 0.0, 1.0, "initial slope for z < 0 (learned per unit)"),)
     learnable = ("alpha",)
-
-    def f(self, z):
-        return _slope_f(z, self.params["alpha"])
-
-    def df(self, z):
-        return _slope_df(z, self.params["alpha"])
-
-    def d2f(self, z):
-        return np.zeros_like(z)
-
-    def df_from_output(self, a):
-        return _slope_df(a, self.params["alpha"])
 
     # --- learnable α: z (..., units), alpha broadcastable against z, e.g. (units,) -----------
     def f_alpha(self, z: np.ndarray, alpha: np.ndarray) -> np.ndarray:

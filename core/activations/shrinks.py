@@ -50,83 +50,79 @@ class Tanhshrink(Activation):
 _LAMBD = ParamSpec("lambd", 0.5, 0.01, 3.0, "half-width λ of the dead zone around 0")
 
 
-@register
-class Softshrink(Activation):
-    name = "softshrink"
+class DeadZoneShrink(Activation):
+    """Base of softshrink and hardshrink: 0 on [−λ, λ], slope 1 outside, corners at ±λ.
+
+    The derivatives are shared (f′ = 1 if |z| > λ else 0, so 0 at ±λ as in PyTorch; f″ = 0),
+    and so is most of ``info`` (``_shrink_info``); a subclass writes ``f``.
+    """
+
     PARAMS = (_LAMBD,)
+
+    def df(self, z):
+        return pick(np.abs(z) > self.params["lambd"], 1.0, 0.0, z)
+
+    def d2f(self, z):
+        return np.zeros_like(z)
+
+    def df_from_output(self, a):
+        return pick(a != 0, 1.0, 0.0, a)
+
+    def _shrink_info(self, note: str, **fields) -> Info:
+        """Info with the kinks at ±λ (each with ``note``) and the claims both shrinks share."""
+        lam = self.params["lambd"]
+        return Info(
+            derivative="f′(z) = 1 if |z| > λ else 0",
+            output_range=(-np.inf, np.inf),
+            zero_centred=True,
+            monotonic=True,
+            bounded=False,
+            kinks=(Kink(-lam, 0.0, note), Kink(lam, 0.0, note)),
+            derivative_from_output="f′ = 1 if a ≠ 0 else 0",
+            category="shrink",
+            **fields,
+        )
+
+
+@register
+class Softshrink(DeadZoneShrink):
+    name = "softshrink"
 
     def f(self, z):
         lam = self.params["lambd"]
         return np.where(z > lam, z - lam, np.where(z < -lam, z + lam, z.dtype.type(0.0)))
 
-    def df(self, z):
-        return pick(np.abs(z) > self.params["lambd"], 1.0, 0.0, z)
-
-    def d2f(self, z):
-        return np.zeros_like(z)
-
-    def df_from_output(self, a):
-        return pick(a != 0, 1.0, 0.0, a)
-
     @property
     def info(self):
-        lam = self.params["lambd"]
-        note = "f′ = 0 at the corner, as in PyTorch"
-        return Info(
+        return self._shrink_info(
+            "f′ = 0 at the corner, as in PyTorch",
             display_name="Softshrink",
             formula="f(z) = z − λ if z > λ, z + λ if z < −λ, else 0",
-            derivative="f′(z) = 1 if |z| > λ else 0",
-            output_range=(-np.inf, np.inf),
-            zero_centred=True,
-            monotonic=True,
-            bounded=False,
             smoothness="C0",
-            kinks=(Kink(-lam, 0.0, note), Kink(lam, 0.0, note)),
-            derivative_from_output="f′ = 1 if a ≠ 0 else 0",
             summary=(
                 "Soft thresholding: inputs within ±λ become 0 and the rest move λ towards 0. "
                 "It makes sparse outputs and is the step used in sparse coding (ISTA, LASSO); "
                 "units in the dead zone get no gradient."
             ),
-            category="shrink",
         )
 
 
 @register
-class Hardshrink(Activation):
+class Hardshrink(DeadZoneShrink):
     name = "hardshrink"
-    PARAMS = (_LAMBD,)
 
     def f(self, z):
         return np.where(np.abs(z) > self.params["lambd"], z, z.dtype.type(0.0))
 
-    def df(self, z):
-        return pick(np.abs(z) > self.params["lambd"], 1.0, 0.0, z)
-
-    def d2f(self, z):
-        return np.zeros_like(z)
-
-    def df_from_output(self, a):
-        return pick(a != 0, 1.0, 0.0, a)
-
     @property
     def info(self):
-        lam = self.params["lambd"]
-        note = "f(±λ) = 0 and f′ = 0 here, as in PyTorch; f jumps by λ"
-        return Info(
+        return self._shrink_info(
+            "f(±λ) = 0 and f′ = 0 here, as in PyTorch; f jumps by λ",
             display_name="Hardshrink",
             formula="f(z) = z if |z| > λ else 0",
-            derivative="f′(z) = 1 if |z| > λ else 0",
-            output_range=(-np.inf, np.inf),
-            zero_centred=True,
-            monotonic=True,
-            bounded=False,
             smoothness="discontinuous",
-            kinks=(Kink(-lam, 0.0, note), Kink(lam, 0.0, note)),
-            derivative_from_output="f′ = 1 if a ≠ 0 else 0",
             summary=(
                 "Hard thresholding: inputs within ±λ become 0, larger ones pass unchanged. "
                 "It jumps at ±λ, and units in the dead zone get no gradient."
             ),
-            category="shrink",
         )

@@ -11,9 +11,11 @@ from .base import Activation, Info, Kink, ParamSpec
 from .registry import register
 
 
-@register
-class Sigmoid(Activation):
-    name = "sigmoid"
+class LogisticCurve(Activation):
+    """f = σ, with f′ and f″ from ``_common``: shared by the sigmoid and softmax's curve.
+
+    Softmax draws as softmax([z, 0])₁, which is exactly σ(z); a subclass writes ``info``.
+    """
 
     def f(self, z):
         return sigmoid(z)
@@ -26,6 +28,11 @@ class Sigmoid(Activation):
 
     def df_from_output(self, a):
         return a * (1.0 - a)
+
+
+@register
+class Sigmoid(LogisticCurve):
+    name = "sigmoid"
 
     @property
     def info(self):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import as_float, sigmoid, sigmoid_curvature, sigmoid_slope
-from .base import Activation, Info
+from ._common import as_float
+from .base import Info
 from .registry import register
+from .sigmoids import LogisticCurve
 
 
 @register
-class Softmax(Activation):
+class Softmax(LogisticCurve):
     name = "softmax"
     vector = True
 
@@ -45,19 +46,7 @@ class Softmax(Activation):
         g = np.asarray(g, dtype=s.dtype)
         return s * (g - (g * s).sum(axis=-1, keepdims=True))
 
-    # --- as a curve: softmax([z, 0])[0] = σ(z) ------------------------------------------------
-    def f(self, z):
-        return sigmoid(z)
-
-    def df(self, z):
-        return sigmoid_slope(z)
-
-    def d2f(self, z):
-        return sigmoid_curvature(z)
-
-    def df_from_output(self, a):
-        return a * (1.0 - a)
-
+    # --- as a curve: softmax([z, 0])[0] = σ(z), so f, df, d2f come from LogisticCurve ------
     @property
     def info(self):
         return Info(

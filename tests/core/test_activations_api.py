@@ -134,6 +134,18 @@ def test_softmax_curve_is_the_two_class_case():
     np.testing.assert_allclose(sm.df(z), sm.jacobian(pair)[:, 0, 0], rtol=1e-12, atol=1e-300)
 
 
+
+def test_softmax_curve_is_the_sigmoid_bit_for_bit():
+    # both come from LogisticCurve; a copy that drifted would show here first
+    sm, sig = get("softmax"), get("sigmoid")
+    for dtype in DTYPES:
+        z = np.concatenate([np.linspace(-60, 60, 1201), [0.0, -0.0, np.inf, -np.inf]]).astype(dtype)
+        for m in ("f", "df", "d2f"):
+            a, b = getattr(sm, m)(z), getattr(sig, m)(z)
+            assert a.dtype == b.dtype == dtype and np.array_equal(a, b), m
+        a = sig.f(z)
+        assert np.array_equal(sm.df_from_output(a), sig.df_from_output(a))
+
 # --- PReLU and RReLU -----------------------------------------------------------------------------
 def test_prelu_grad_alpha_matches_finite_differences_in_alpha():
     pr = get("prelu")
@@ -246,6 +258,46 @@ def test_run_time_registration():
         unregister("cube_test")
     assert "cube_test" not in names()
 
+
+
+@pytest.mark.parametrize("name", names())
+def test_each_method_is_wrapped_exactly_once(name):
+    # the dtype wrapper goes on where a method is written; a method inherited from a shared
+    # base (PiecewiseConstant, DeadZoneShrink, LogisticCurve, AlphaSlope) must not be
+    # wrapped again, since every extra layer costs time on each call of the trainer's hot path
+    cls = activation_class(name)
+    for meth in ("f", "df", "d2f", "df_from_output"):
+        fn = getattr(cls, meth)
+        if fn is Activation.df_from_output:
+            continue  # the base's "no such form", never wrapped
+        assert hasattr(fn, "__wrapped__") and not hasattr(fn.__wrapped__, "__wrapped__"), meth
+
+
+def test_shared_bases_are_not_registered_and_serve_a_new_subclass():
+    from core.activations.elementary import PiecewiseConstant
+    from core.activations.rectifiers import AlphaSlope
+    from core.activations.shrinks import DeadZoneShrink
+    from core.activations.sigmoids import LogisticCurve
+
+    registered = {activation_class(n) for n in names()}
+    assert not {PiecewiseConstant, DeadZoneShrink, LogisticCurve, AlphaSlope} & registered
+    assert activation_class("prelu").f is activation_class("leaky_relu").f is AlphaSlope.f
+    assert activation_class("step").df is PiecewiseConstant.df
+    assert activation_class("hardshrink").df is activation_class("softshrink").df
+    assert activation_class("softmax").f is activation_class("sigmoid").f
+
+    class Ramp(PiecewiseConstant):  # only f is written; the zero derivatives are inherited
+        name = "ramp_steps_test"
+
+        def f(self, z):
+            return np.floor(z)
+
+    act = Ramp()
+    assert act.df([1, 2]).dtype == np.float64 and act.df([1, 2]).tolist() == [0.0, 0.0]
+    z32 = np.float32([-1.5, 0.0, 2.5])
+    for out in (act.f(z32), act.df(z32), act.d2f(z32), act.df_from_output(z32)):
+        assert out.dtype == np.float32
+    assert act.d2f(z32).tolist() == act.df_from_output(z32).tolist() == [0.0, 0.0, 0.0]
 
 # --- erf ------------------------------------------------------------------------------------------
 def test_erf_matches_math_erf_at_10k_points():
