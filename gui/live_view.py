@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-__all__ = ["Ghost", "LiveView"]
+if TYPE_CHECKING:  # names for the type checker only: importing this module loads no core module
+    from collections.abc import Iterable
+
+    import numpy as np
+
+    import core
+    from core.datasets import Dataset
+    from core.experiment import Experiment
+
+__all__ = ["Ghost", "LiveView", "make_live_view"]
 
 
 @dataclass(frozen=True)
@@ -13,46 +22,46 @@ class Ghost:
     """A finished earlier run of this session, kept as a labelled ghost curve."""
 
     label: str
-    history: Any  # core trainer history (per-epoch arrays)
+    #: that run's ``Snapshot.history``: per-epoch columns ("epoch", "train_loss", …), oldest
+    #: first, each read-only
+    history: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
 class LiveView:
     """One frame for the panels: a snapshot from the training process, drawn by the GUI thread.
 
-    ``snapshot`` is a ``core.Snapshot``; ``timeline`` a frozen copy of ``core.Timeline``;
-    ``dataset`` the ``core.datasets.Dataset`` being trained on; ``experiment`` the settings.
+    ``timeline`` is a frozen copy (it never changes after the frame is made); ``dataset`` is
+    the data set being trained on and ``experiment`` the settings the snapshot was made with.
     """
 
-    snapshot: Any
-    timeline: Any
-    dataset: Any
-    experiment: Any
+    snapshot: core.Snapshot
+    timeline: core.Timeline
+    dataset: Dataset
+    experiment: Experiment
     ghosts: tuple[Ghost, ...] = field(default=())
     steps_per_second: float = 0.0
     running: bool = False
 
 
-def frozen_timeline(timeline: Any) -> Any:
+def frozen_timeline(timeline: core.Timeline) -> core.Timeline:
     """An immutable copy of a ``core.Timeline`` the GUI thread can read while training goes on."""
-    frozen = getattr(timeline, "frozen", None)
-    if frozen is not None:
-        return frozen()
     import copy
 
     return copy.deepcopy(timeline)
 
 
-def make_live_view(trainer: Any, experiment: Any, timeline: Any, ghosts=(), *, grid: int | None
-                   = None, rate: float = 0.0, running: bool = False) -> LiveView:
+def make_live_view(trainer: core.Trainer, experiment: Experiment, timeline: core.Timeline,
+                   ghosts: Iterable[Ghost] = (), *, grid: int | None = None, rate: float = 0.0,
+                   running: bool = False) -> LiveView:
     """Snapshot a trainer in this process, extend the timeline and wrap both into a frame (for
     the command line, documentation images and tests; the app gets its snapshots from the
     training process, see ``Session._make_frame``)."""
-    from .trainer_process import snapshot_grid
+    from core.diagnostics import decision_grid
 
     ds = trainer.dataset
     if grid is None:
-        grid = snapshot_grid(trainer)
+        grid = decision_grid(ds)
     snap = trainer.snapshot(grid=grid)
     timeline.append(snap)
     return LiveView(snapshot=snap, timeline=frozen_timeline(timeline), dataset=ds,

@@ -16,12 +16,15 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 import core
 from core.experiment import Experiment
 
+from . import protocol
 from .live_view import Ghost, LiveView, frozen_timeline
 from .worker import TrainingWorker
 
 __all__ = ["Session"]
 
 MAX_GHOSTS = 6
+#: training settings changed on the running trainer (any other change builds a new one)
+LIVE = ("lr", "batch_size")
 
 
 class Session(QObject):
@@ -62,13 +65,16 @@ class Session(QObject):
         """
         if not reinitialize:
             old, new = self.experiment.training, experiment.training
+            try:  # checked before anything changes (the commands check again)
+                commands = [protocol.SetOption(name, getattr(new, name)) for name in LIVE
+                            if getattr(new, name) != getattr(old, name)]
+                if new.epoch_limit != old.epoch_limit:
+                    commands.append(protocol.SetEpochLimit(new.epoch_limit))
+            except ValueError as e:
+                self.problem.emit(_sentence(e))
+                return False
             self.experiment = experiment
-            if new.lr != old.lr:
-                self.worker.set_lr(new.lr)
-            if new.batch_size != old.batch_size:
-                self.worker.set_batch_size(new.batch_size)
-            if new.epoch_limit != old.epoch_limit:
-                self.worker.set_epoch_limit(new.epoch_limit)
+            self.worker.send(*commands)
             self.experimentChanged.emit(experiment)
             return True
         try:
@@ -96,7 +102,7 @@ class Session(QObject):
                                                                              **changes)})
         if reinitialize is None:
             reinitialize = any(s != "training" for s in section_changes) or any(
-                k not in ("lr", "batch_size", "epoch_limit")
+                k not in (*LIVE, "epoch_limit")
                 for k in section_changes.get("training", {})
             )
         return self.apply(exp, reinitialize=reinitialize)
@@ -163,13 +169,13 @@ class Session(QObject):
         self.worker.stop()
 
     # --- relay thread ----------------------------------------------------------------------
-    def _make_frame(self, generation: int, snapshot: Any, running: bool,
-                    rate: float) -> LiveView | None:
+    def _make_frame(self, frame: protocol.Frame) -> LiveView | None:
         """Runs in the worker's relay thread: wraps a snapshot into a frame, off the GUI thread.
 
         A frame of an earlier trainer (still on its way when the experiment changed) would pair
         its snapshot with the new dataset, so it is dropped.
         """
+        generation, snapshot = frame.generation, frame.snapshot
         dataset, experiment = self.dataset, self.experiment
         if generation != self._generation:
             return None
@@ -178,7 +184,7 @@ class Session(QObject):
         self._timeline.append(snapshot)
         return LiveView(snapshot=snapshot, timeline=frozen_timeline(self._timeline),
                         dataset=dataset, experiment=experiment, ghosts=tuple(self.ghosts),
-                        steps_per_second=rate, running=running)
+                        steps_per_second=frame.steps_per_second, running=frame.running)
 
     # --- GUI side --------------------------------------------------------------------------
     def _on_frame(self) -> None:

@@ -7,20 +7,12 @@ hundred Qt calls then took 0.2–0.5 s and the window drew 2–5 frames a second
 ``benchmarks/bench_gui.py``). In its own process the trainer has a core of its own and the GUI
 thread never waits for it.
 
-The protocol is two one-way pipes of pickled tuples. Commands (GUI → trainer)::
-
-    ("set_trainer", generation, trainer, epoch_limit)   ("play",)  ("pause",)
-    ("step", n)  ("epoch",)  ("set", attribute, value)  ("limit", n | None)
-    ("refresh",)  ("drawn",)  ("call", call_id, fn)  ("quit",)
-
-Events (trainer → GUI)::
-
-    ("frame", generation, snapshot, running, steps_per_second)
-    ("running", bool)  ("diverged", message)  ("finished",)
-    ("result", call_id, ok, value_or_message)  ("error", traceback_text)
+The protocol (``gui.protocol``) is two one-way pipes of small frozen records: commands such as
+``SetTrainer``, ``Play``, ``Step`` or ``SetOption`` come in, events such as ``Frame``,
+``RunningChanged`` or ``Result`` go out; :meth:`_Loop.apply` dispatches on the command's type.
 
 Back-pressure: at most ``CREDITS`` frames are on their way or waiting to be drawn; each
-``("drawn",)`` from the GUI (sent for a drawn frame and for one it skipped) returns one. So the
+``Drawn`` from the GUI (sent for a drawn frame and for one it skipped) returns one. So the
 trainer never spends time on frames nobody will see and the GUI never falls behind, while the
 next frame is already being made as the GUI draws this one (one frame at a time would leave
 both sides waiting for each other half of the time).
@@ -31,11 +23,32 @@ from __future__ import annotations
 import signal
 import time
 import traceback
-from typing import Any
 
 import core
+from core.diagnostics import decision_grid
 
-__all__ = ["serve", "snapshot_grid"]
+from .protocol import (
+    Call,
+    Diverged,
+    Drawn,
+    Epoch,
+    Error,
+    Finished,
+    Frame,
+    Pause,
+    Play,
+    Quit,
+    Refresh,
+    Result,
+    RunningChanged,
+    SetEpochLimit,
+    SetOption,
+    SetTrainer,
+    Step,
+    check_option,
+)
+
+__all__ = ["serve"]
 
 #: how long the trainer steps between looks at its command pipe (a look costs ~2 µs)
 CHUNK_SECONDS = 0.002
@@ -43,20 +56,12 @@ CHUNK_SECONDS = 0.002
 FRAME_INTERVAL = 1.0 / 30.0
 #: frames that may be unanswered at once (see the module note)
 CREDITS = 2
-#: the decision-boundary grid for 2-input data (cells per side)
-GRID = 60
-
-
-def snapshot_grid(trainer: Any) -> int:
-    """Grid resolution for the output map: only 2-input data has an input plane to draw."""
-    raw = trainer.dataset.raw_train
-    return GRID if raw is not None and raw.shape[1] == 2 else 0
 
 
 class _Loop:
     def __init__(self, commands, events) -> None:
         self.commands, self.events = commands, events
-        self.trainer: Any = None
+        self.trainer: core.Trainer | None = None
         self.generation = 0
         self.running = False
         self.epoch_limit: int | None = None
@@ -71,9 +76,9 @@ class _Loop:
             # block for a command only when idle; while training, just look
             while not self.running or self.commands.poll():
                 cmd = self.commands.recv()  # EOFError when the GUI is gone: we end too
-                if cmd[0] == "quit":
+                if isinstance(cmd, Quit):
                     return
-                publish |= self._apply(cmd)
+                publish |= self.apply(cmd)
                 if not self.running and publish:
                     break
             if self.running and self.trainer is not None:
@@ -84,7 +89,7 @@ class _Loop:
                         steps_done += 1
                         if self._limit_reached():
                             self._set_running(False)
-                            self.events.send(("finished",))
+                            self.events.send(Finished())
                             publish = True
                             break
                 except core.TrainingDiverged as e:
@@ -103,64 +108,74 @@ class _Loop:
                 # frames are spaced from start to start: counting from the end would add the
                 # snapshot's and the pipe's time to every interval (25 frames/s, not 30)
                 last_frame = time.perf_counter()
-                snap = self.trainer.snapshot(grid=snapshot_grid(self.trainer))
-                self.events.send(("frame", self.generation, snap, self.running, rate))
+                self.events.send(self._frame(rate))
             elif publish:
                 self.pending = True
 
-    def _apply(self, cmd: tuple) -> bool:
+    def _frame(self, rate: float) -> Frame:
+        tr = self.trainer
+        snap = tr.snapshot(grid=decision_grid(tr.dataset))
+        return Frame(self.generation, snap, self.running, rate)
+
+    def apply(self, cmd) -> bool:
         """Carry out one command; True when a new frame should be published."""
-        kind, tr = cmd[0], self.trainer
+        tr = self.trainer
         try:
-            if kind == "drawn":
-                self.credits = min(self.credits + 1, CREDITS)
-                pending, self.pending = self.pending, False
-                return pending
-            if kind == "set_trainer":
-                self.generation, self.trainer, self.epoch_limit = cmd[1], cmd[2], cmd[3]
-                self._set_running(False)
-                return True
-            if kind == "play":
-                if tr is not None and not self._limit_reached():
-                    self._set_running(True)
-                return False
-            if kind == "pause":
-                self._set_running(False)
-                return True
-            if kind == "limit":
-                self.epoch_limit = cmd[1]
-                return False
-            if kind == "refresh":
-                return True
-            if kind == "call":
-                call_id, fn = cmd[1], cmd[2]
-                try:
-                    self.events.send(("result", call_id, True, fn(tr)))
-                except Exception as e:  # handed back to the caller, who reports it
-                    self.events.send(("result", call_id, False, _sentence(e)))
-                return False
-            if tr is None:
-                return False
-            if kind == "set":
-                setattr(tr, cmd[1], cmd[2])
-                return False
-            if kind == "step":
-                for _ in range(cmd[1]):
-                    tr.step()
-                return True
-            if kind == "epoch":
-                start = tr.epoch
-                while tr.epoch == start:
-                    tr.step()
-                return True
+            match cmd:
+                case Drawn():
+                    self.credits = min(self.credits + 1, CREDITS)
+                    pending, self.pending = self.pending, False
+                    return pending
+                case SetTrainer(generation=generation, trainer=trainer, epoch_limit=limit):
+                    self.generation, self.trainer, self.epoch_limit = generation, trainer, limit
+                    self._set_running(False)
+                    return True
+                case Play():
+                    if tr is not None and not self._limit_reached():
+                        self._set_running(True)
+                    return False
+                case Pause():
+                    self._set_running(False)
+                    return True
+                case SetEpochLimit(limit=limit):
+                    self.epoch_limit = limit
+                    return False
+                case Refresh():
+                    return True
+                case Call(call_id=call_id, fn=fn):
+                    try:
+                        self.events.send(Result(call_id, True, fn(tr)))
+                    except Exception as e:  # handed back to the caller, who reports it
+                        self.events.send(Result(call_id, False, _sentence(e)))
+                    return False
+                case SetOption(name=name, value=value):
+                    # checked again here: the pipe is the boundary, whatever made the record
+                    value = check_option(name, value)
+                    if tr is not None:
+                        setattr(tr, name, value)
+                    return False
+                case Step(batches=batches):
+                    if tr is None:
+                        return False
+                    for _ in range(batches):
+                        tr.step()
+                    return True
+                case Epoch():
+                    if tr is None:
+                        return False
+                    start = tr.epoch
+                    while tr.epoch == start:
+                        tr.step()
+                    return True
+                case _:
+                    raise TypeError(f"the training process got an unknown command {cmd!r}")
         except core.TrainingDiverged as e:
             self._diverged(e)
             return True
-        return False
 
     def _diverged(self, e: Exception) -> None:
         self._set_running(False)
-        self.events.send(("diverged", str(e)))
+        self.events.send(Diverged(str(e)))
 
     def _limit_reached(self) -> bool:
         return (self.epoch_limit is not None and self.trainer is not None
@@ -169,7 +184,7 @@ class _Loop:
     def _set_running(self, running: bool) -> None:
         if running != self.running:
             self.running = running
-            self.events.send(("running", running))
+            self.events.send(RunningChanged(running))
 
 
 def _sentence(e: BaseException) -> str:
@@ -178,7 +193,7 @@ def _sentence(e: BaseException) -> str:
 
 
 def serve(commands, events) -> None:
-    """The process's main function: run the loop until "quit" or until the GUI goes away."""
+    """The process's main function: run the loop until ``Quit`` or until the GUI goes away."""
     # Ctrl+C in the terminal is for the window, which then ends this process cleanly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     loop = _Loop(commands, events)
@@ -191,7 +206,7 @@ def serve(commands, events) -> None:
         except Exception:  # a bug: report it, pause, and keep serving commands
             loop.running = False
             try:
-                events.send(("error", traceback.format_exc()))
-                events.send(("running", False))
+                events.send(Error(traceback.format_exc()))
+                events.send(RunningChanged(False))
             except OSError:
                 return

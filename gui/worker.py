@@ -1,10 +1,11 @@
 """The GUI's handle on the training process: commands out, frames and events back.
 
 The trainer itself runs in another process (``gui.trainer_process``, which explains why). Here
-a small relay thread waits on the event pipe, turns each event into a Qt signal (queued to the
-GUI thread by the receivers' connections) and keeps only the newest frame: "latest wins", so
-there is never a backlog. Nothing here ever waits for the trainer on the GUI thread, except
-``Future.result`` in code that asks for it (saving a file).
+a small relay thread waits on the event pipe, turns each event (a ``gui.protocol`` record) into
+a Qt signal (queued to the GUI thread by the receivers' connections) and keeps only the newest
+frame: "latest wins", so there is never a backlog. Commands are ``gui.protocol`` records too,
+made (and so checked) in the caller's thread. Nothing here ever waits for the trainer on the
+GUI thread, except ``Future.result`` in code that asks for it (saving a file).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing.reduction import ForkingPickler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from . import trainer_process
+from . import protocol, trainer_process
+
+if TYPE_CHECKING:
+    import core
 
 __all__ = ["TrainingWorker", "WorkerError"]
 
@@ -69,8 +73,8 @@ class TrainingWorker(QObject):
 
     Signals are emitted from the relay thread; receivers in the GUI thread get them queued.
     ``frameReady`` carries nothing: the receiver calls :meth:`take_frame` for the newest frame.
-    ``make_frame(generation, snapshot, running, rate)`` runs in the relay thread and wraps a
-    snapshot into what the panels draw (or returns None to drop a stale one).
+    ``make_frame(frame)`` runs in the relay thread and wraps a ``protocol.Frame`` into what the
+    panels draw (or returns None to drop a stale one).
     """
 
     frameReady = Signal()
@@ -79,7 +83,7 @@ class TrainingWorker(QObject):
     failed = Signal(str)  # a bug in the training process (traceback text)
     finished = Signal()  # the epoch limit was reached
 
-    def __init__(self, make_frame: Callable[[int, Any, bool, float], Any]) -> None:
+    def __init__(self, make_frame: Callable[[protocol.Frame], Any]) -> None:
         super().__init__()
         self._make_frame = make_frame
         self._lock = threading.Lock()  # guards _frame and _calls
@@ -152,39 +156,50 @@ class TrainingWorker(QObject):
         on their way can be told apart and dropped; take it before :meth:`set_trainer`."""
         return next(self._generations)
 
-    def set_trainer(self, generation: int, trainer: Any, epoch_limit: int | None = None) -> None:
+    def set_trainer(self, generation: int, trainer: core.Trainer,
+                    epoch_limit: int | None = None) -> None:
         """Hand a new trainer (pickled: the process gets its own copy) to the process. If the
         process has died (killed from outside, out of memory), a new one is started first."""
         gone = self._ended.is_set() or not self._process.is_alive()
         if not self._stopping and self._started.is_set() and gone:
             self._outbox.put(None)
             self._start_process()
-        self._send("set_trainer", generation, trainer, epoch_limit)
+        self._send(protocol.SetTrainer(generation, trainer, epoch_limit))
 
     def play(self) -> None:
-        self._send("play")
+        self._send(protocol.Play())
 
     def pause(self) -> None:
-        self._send("pause")
+        self._send(protocol.Pause())
 
     def step(self, batches: int = 1) -> None:
-        self._send("step", batches)
+        self._send(protocol.Step(batches))
 
     def step_epoch(self) -> None:
-        self._send("epoch")
+        self._send(protocol.Epoch())
+
+    def send(self, *commands: protocol.Command) -> None:
+        """Send commands made (and so checked) by the caller, in order."""
+        for cmd in commands:
+            self._send(cmd)
+
+    def set_option(self, name: str, value: Any) -> None:
+        """Change one trainer setting between two steps; ValueError (here, before anything is
+        sent) for a name outside ``protocol.OPTIONS`` or a value out of its range."""
+        self._send(protocol.SetOption(name, value))
 
     def set_lr(self, lr: float) -> None:
-        self._send("set", "lr", lr)
+        self.set_option("lr", lr)
 
     def set_batch_size(self, n: int) -> None:
-        self._send("set", "batch_size", n)
+        self.set_option("batch_size", n)
 
     def set_epoch_limit(self, limit: int | None) -> None:
-        self._send("limit", limit)
+        self._send(protocol.SetEpochLimit(limit))
 
     def refresh(self) -> None:
         """Publish a new frame now (e.g. after a view option changed)."""
-        self._send("refresh")
+        self._send(protocol.Refresh())
 
     def call(self, fn: Callable[[Any], Any]) -> Future:
         """Run ``fn(trainer)`` in the training process between two steps; returns a Future.
@@ -202,7 +217,7 @@ class TrainingWorker(QObject):
             fut.set_exception(WorkerError(broken))
             return fut
         try:
-            self._send("call", call_id, fn)
+            self._send(protocol.Call(call_id, fn))
         except Exception as e:  # an unpicklable fn, or the process has gone
             with self._lock:
                 self._calls.pop(call_id, None)
@@ -211,7 +226,7 @@ class TrainingWorker(QObject):
 
     def frame_drawn(self) -> None:
         """The GUI has drawn the last frame: the next one may be made."""
-        self._send("drawn")
+        self._send(protocol.Drawn())
 
     def take_frame(self) -> Any:
         with self._lock:
@@ -222,7 +237,7 @@ class TrainingWorker(QObject):
         """End the process and the threads (idempotent); nothing outlives the window."""
         if not self._stopping:
             self._stopping = True
-            self._outbox.put(ForkingPickler.dumps(("quit",)))
+            self._outbox.put(ForkingPickler.dumps(protocol.Quit()))
             self._outbox.put(None)
         self._started.wait(timeout)
         if self._process.is_alive():
@@ -240,12 +255,12 @@ class TrainingWorker(QObject):
         return (self._process.is_alive() or self._relay.is_alive()
                 or self._sender.is_alive())
 
-    def _send(self, *cmd: Any) -> None:
+    def _send(self, cmd: protocol.Command) -> None:
         """Queue one command for the sender thread (never blocks). After :meth:`stop` commands
-        are dropped: a late click or timer must not raise; a ``call`` then fails its Future.
-        Pickling happens here, so an unpicklable ``call`` fails in the caller."""
+        are dropped: a late click or timer must not raise; a ``Call`` then fails its Future.
+        Pickling happens here, so an unpicklable ``Call`` fails in the caller."""
         if self._stopping:
-            if cmd[0] == "call":
+            if isinstance(cmd, protocol.Call):
                 raise OSError("the training process has been stopped")
             return
         self._outbox.put(bytes(ForkingPickler.dumps(cmd)))
@@ -257,27 +272,29 @@ class TrainingWorker(QObject):
                 event = events.recv()
             except (EOFError, OSError):
                 break  # the process has ended
-            kind = event[0]
-            if kind == "frame":
-                self._on_frame(*event[1:])
-            elif kind == "running":
-                self.runningChanged.emit(event[1])
-            elif kind == "diverged":
-                self.diverged.emit(event[1])
-            elif kind == "finished":
-                self.finished.emit()
-            elif kind == "result":
-                with self._lock:
-                    fut = calls.pop(event[1], None)
-                if fut is not None and fut.set_running_or_notify_cancel():
-                    if event[2]:
-                        fut.set_result(event[3])
-                    else:
-                        fut.set_exception(WorkerError(event[3]))
-            elif kind == "error":
-                # to the app's log (the crash reporter's rotating file) and the terminal
-                _log.error("training process:\n%s", event[1])
-                self.failed.emit(event[1])
+            match event:
+                case protocol.Frame():
+                    self._on_frame(event)
+                case protocol.RunningChanged(running=running):
+                    self.runningChanged.emit(running)
+                case protocol.Diverged(message=message):
+                    self.diverged.emit(message)
+                case protocol.Finished():
+                    self.finished.emit()
+                case protocol.Result(call_id=call_id, ok=ok, value=value):
+                    with self._lock:
+                        fut = calls.pop(call_id, None)
+                    if fut is not None and fut.set_running_or_notify_cancel():
+                        if ok:
+                            fut.set_result(value)
+                        else:
+                            fut.set_exception(WorkerError(value))
+                case protocol.Error(traceback_text=text):
+                    # to the app's log (the crash reporter's rotating file) and the terminal
+                    _log.error("training process:\n%s", text)
+                    self.failed.emit(text)
+                case _:  # a newer or broken process: say so, but keep relaying
+                    _log.error("training process sent an unknown event %r", event)
         ended.set()
         events.close()
         self._fail_calls(calls, "the training process ended")
@@ -285,16 +302,16 @@ class TrainingWorker(QObject):
             self.runningChanged.emit(False)
             self.failed.emit("the training process ended unexpectedly")
 
-    def _on_frame(self, generation: int, snapshot: Any, running: bool, rate: float) -> None:
-        frame = self._make_frame(generation, snapshot, running, rate)
+    def _on_frame(self, event: protocol.Frame) -> None:
+        frame = self._make_frame(event)
         if frame is None:  # a frame of an earlier trainer: the GUI will not draw it
-            self._send("drawn")
+            self._send(protocol.Drawn())
             return
         with self._lock:
             had = self._frame is not None
             self._frame = frame
         if had:  # replaced before the GUI took it: it will never be drawn, so its credit returns
-            self._send("drawn")  # (the frameReady already on its way will fetch this frame)
+            self._send(protocol.Drawn())  # (the frameReady already on its way fetches this one)
         else:
             self.frameReady.emit()
 

@@ -73,6 +73,20 @@ def test_lr_change_keeps_trainer_structure_change_rebuilds(qtbot):
         assert _trainer_id(s) != first
 
 
+def test_only_allowed_trainer_settings_are_sent_and_bad_values_never_leave(qtbot):
+    with _started(qtbot) as s:
+        with pytest.raises(ValueError, match="'momentum' cannot be changed between steps"):
+            s.worker.set_option("momentum", 0.5)
+        exp = s.experiment
+        with qtbot.waitSignal(s.problem, timeout=5000) as blocker:
+            assert not s.update(training={"lr": -1.0})  # no rebuild: the live trainer's lr
+        assert blocker.args[0] == "The setting lr must lie in [0, 100], not -1.0."
+        assert s.experiment is exp
+        assert s.call(attrgetter("lr")).result(timeout=5) == exp.training.lr
+        assert s.update(training={"batch_size": 25})
+        assert s.call(attrgetter("batch_size")).result(timeout=5) == 25
+
+
 def test_bad_settings_leave_session_untouched(qtbot):
     with _started(qtbot) as s:
         exp, tid = s.experiment, _trainer_id(s)
