@@ -31,8 +31,11 @@ test-core-noqt:
 	$(NOQT)/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('PySide6') is not None)"
 	PYTHONPATH=. $(NOQT)/bin/python -m pytest -q -p no:cacheprovider tests/core
 
+# ruff, then the layer contracts of pyproject.toml ([tool.importlinter]: gui's layers, core
+# free of Qt)
 lint: $(VENV)/.test
 	$(PYBIN) -m ruff check core gui tests benchmarks packaging
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 bench: $(VENV)/.base
 	$(PYBIN) benchmarks/bench_train.py

@@ -100,11 +100,11 @@ def session_rate(app, exp, seconds: float) -> tuple[float, float]:
 
 def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | None,
               grid: bool = True) -> dict:
-    from gui.main_window import MainWindow
     from gui.session import Session
+    from gui.wiring import build_lab
 
     session = Session(exp)
-    window = MainWindow(session, None)
+    window = build_lab(session, None).window
     window.set_theme("light")
     window.resize(*size)
     if grid:

@@ -1,4 +1,8 @@
-"""Starting the window: arguments, display check, settings, theme, and screenshot mode."""
+"""Starting the window: arguments, display check, settings, theme, and screenshot mode.
+
+The objects of the window itself are made and wired by ``gui.wiring``; this module decides
+what to open and in which order to show, start and stop it.
+"""
 
 from __future__ import annotations
 
@@ -91,7 +95,6 @@ def run_app(argv: list[str]) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from .crash import install_excepthook
     from .startup import choose_experiment
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -107,13 +110,16 @@ def run_app(argv: list[str]) -> int:
         print(f"activation-lab: {e}", file=sys.stderr)
         return 2
 
-    from .main_window import MainWindow
     from .session import Session
+    from .wiring import build_lab, start_autosave
 
     session = Session(experiment)
-    window = MainWindow(session, settings)
+    lab = build_lab(session, settings)
+    window = lab.window
     if not screenshot:
-        install_excepthook(window)
+        from .crash import install_excepthook
+
+        install_excepthook(window)  # its reporter lives as the window's child
     window.resize(*size)
     window.restore_settings()
     window.restore_panel_states(experiment.panels)
@@ -121,6 +127,7 @@ def run_app(argv: list[str]) -> int:
         window.set_theme(args.theme)
     elif settings is None:
         window.set_theme("light")
+
     def start() -> None:
         if not session.start():
             session.apply(core.experiment.Experiment(), reinitialize=True)
@@ -141,7 +148,7 @@ def run_app(argv: list[str]) -> int:
     window.defer_panels()
     window.after_first_paint(thumbnails)
     window.show()
-    autosaver = _start_autosave(window)
+    autosaver = start_autosave(lab)
     code = app.exec()
     if autosaver is not None:
         autosaver.stop(clean=True)  # a normal exit: the next launch offers nothing
@@ -167,25 +174,6 @@ def _report_start_times(window, session) -> None:
         QTimer.singleShot(0, lambda: say("frame"))  # after the panels have drawn it
 
     session.viewChanged.connect(first_frame)
-
-
-def _start_autosave(window):
-    """Offer what a crashed session autosaved, then autosave every minute (None if the app
-    data folder cannot be written: the app still runs, without crash safety)."""
-    import logging
-
-    from .autosave import AutoSaver
-    from .startup import offer_restore
-
-    try:
-        autosaver = AutoSaver(window)
-    except OSError:
-        logging.getLogger("activation_lab").warning("autosave is off", exc_info=True)
-        return None
-    window.autosaver = autosaver
-    offer_restore(window, autosaver)
-    autosaver.start()
-    return autosaver
 
 
 def _set_icon(app) -> None:

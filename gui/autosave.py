@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal
 
 from .crash import app_data_folder
+from .session import Session
 
 __all__ = ["AutoSaver", "INTERVAL_MS", "MAX_SLOTS"]
 
@@ -37,13 +39,15 @@ def _slot_name(i: int) -> str:
 
 
 class AutoSaver(QObject):
-    """Saves ``window``'s experiment every ``interval_ms`` into ``folder``.
+    """Saves the session's experiment every ``interval_ms`` into ``folder``.
 
     Parameters
     ----------
-    window : the MainWindow (its ``session`` and ``panel_states()`` are what is saved).
+    session : the session whose experiment and trained state are saved.
+    panel_states : returns the panels' choices, saved with the experiment.
     folder : where the lock and the autosave live; default the platform's app data folder.
     interval_ms : time between autosaves.
+    parent : the QObject that owns this one (the window).
 
     Attributes
     ----------
@@ -60,10 +64,12 @@ class AutoSaver(QObject):
     failed = Signal(str)
     _written = Signal(str, str)  # (path, error) from the writing thread
 
-    def __init__(self, window, folder: str | Path | None = None,
-                 interval_ms: int = INTERVAL_MS) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, session: Session, panel_states: Callable[[], dict],
+                 folder: str | Path | None = None, interval_ms: int = INTERVAL_MS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._panel_states = panel_states
         self.folder = Path(folder) if folder is not None else app_data_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.timer = QTimer(self)
@@ -121,11 +127,11 @@ class AutoSaver(QObject):
         slot, a previous save still being written, nothing changed, or the capture failed."""
         if self.path is None or (self._thread is not None and self._thread.is_alive()):
             return False
-        session = self.window.session
+        session = self.session
         if not session.worker.alive:  # shut down (the window is closing): nothing to capture
             return False
         try:
-            panels = self.window.panel_states()
+            panels = self._panel_states()
             view = session.last_view
             key = (session.experiment, None if view is None else view.snapshot.step, repr(panels))
             if key == self._last_key and self.path.exists():

@@ -130,5 +130,4 @@ def install_excepthook(window, folder: Path | None = None) -> CrashReporter:
 
     sys.excepthook = hook
     threading.excepthook = thread_hook
-    window.crash_reporter = reporter
     return reporter

@@ -1,7 +1,11 @@
 """Exporting panels: PNG (1–4×, theme/white/transparent background), SVG, CSV and clipboard.
 
-Why we render the scene ourselves: pyqtgraph 0.14's SVG exporter fails on Qt ≥ 6.11 and its
-PNG exporter ignores the device-pixel ratio (see qt-facts.md). We paint the panel's scene with
+Why we render the scene ourselves: pyqtgraph 0.14's ``SVGExporter`` fails on every plot with
+Qt ≥ 6.11 (Qt now writes ``Z`` path commands and the exporter's parser raises "not enough values
+to unpack"; pyqtgraph issue #3485, fixed by PR #3458, not released), and its ``ImageExporter``
+ignores the screen's device-pixel ratio while cosmetic pens stay N pixels wide at any export
+width, so lines come out hair-thin at print size (both reproduced on PySide6 6.12 with
+pyqtgraph 0.14.0). We paint the panel's scene with
 ``QPainter`` onto a ``QImage`` whose device-pixel ratio is the export scale, so text and layout
 scale as on a high-DPI screen, and widen cosmetic pens by the same factor for the duration of
 the export, so lines stay proportionally thick at any size.
@@ -17,11 +21,10 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -42,12 +45,10 @@ from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsLineItem
 import core
 from core.archive import new_file_mode
 
+from .live_view import LiveView
 from .panels.base import Panel
 from .svg_strokes import bake_strokes
 from .theme import LIGHT
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 __all__ = [
     "BACKGROUNDS",
@@ -428,18 +429,31 @@ def _write_json(path: Path, data: dict) -> Path:
         json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"))
 
 
-def export_all_panels(window: MainWindow, folder: Path, scale: float = 2.0,
+def export_all_panels(panels: Mapping[str, Panel], folder: Path, *, settings: dict,
+                      view: LiveView | None, theme: str, scale: float = 2.0,
                       background: str = "theme") -> list[Path]:
     """Every panel as PNG, SVG and CSV, plus experiment.json and manifest.json, in ``folder``.
 
-    experiment.json holds the settings and panel choices (File → Open reads the same fields
-    from an .alab); manifest.json says which app version drew what, at which epoch.
+    Parameters
+    ----------
+    panels : panel id → panel, in the order to export them.
+    folder : created if missing.
+    settings : the experiment's settings with the panels' choices (``Experiment.to_dict()``
+        with ``"panels"``), written as experiment.json: File → Open reads the same fields
+        from an .alab.
+    view : the frame on screen; its epoch and step go into manifest.json (None: no frame yet).
+    theme : the name of the theme the panels are drawn in, for the manifest.
+    scale, background : as for :func:`write_png`.
+
+    Returns
+    -------
+    The files written. manifest.json says which app version drew what, at which epoch.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     files: dict[str, list[str]] = {}
-    for pid, panel in window.panels.items():
+    for pid, panel in panels.items():
         panel.catch_up()  # hidden panels skip frames: bring them up to date
         names = [write_png(panel, folder / f"{pid}.png", scale, background),
                  write_svg(panel, folder / f"{pid}.svg", background)]
@@ -449,20 +463,17 @@ def export_all_panels(window: MainWindow, folder: Path, scale: float = 2.0,
             pass  # a panel with nothing plotted yet has no CSV
         files[pid] = [p.name for p in names]
         written += names
-    exp_dict = window.session.experiment.to_dict()
-    exp_dict["panels"] = window.panel_states()
-    written.append(_write_json(folder / "experiment.json", exp_dict))
-    view = window.session.last_view
+    written.append(_write_json(folder / "experiment.json", settings))
     manifest = {
         "app": "Activation Lab",
         "version": core.__version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "epoch": None if view is None else view.snapshot.epoch,
         "step": None if view is None else view.snapshot.step,
-        "theme": window.theme_name,
+        "theme": theme,
         "scale": scale,
         "background": background,
-        "settings": exp_dict,
+        "settings": settings,
         "files": files,
         "regenerate": "activation-lab train EXPERIMENT.alab --figures, or open the settings "
                       "of experiment.json in the app",

@@ -1,7 +1,9 @@
-"""The main window: lays out the control dock and the panel docks, and wires them to the session.
+"""The main window: lays out the control dock, the panel docks and the toolbar, and relays the
+session's frames to the visible panels.
 
 It holds no experiment state of its own (that is the session's) and computes nothing (that is
-the core's): it only arranges, relays frames to visible panels, and hosts the menus.
+the core's). It does not build its menus or wire the export and file actions either: the
+composition root (``gui.wiring``) does, from the docks, signals and callables offered here.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -37,14 +39,25 @@ LAYOUT_VERSION = 1
 
 
 class MainWindow(QMainWindow):
-    """Arranges docks; forwards each new frame to the panels that are visible."""
+    """Arranges docks; forwards each new frame to the panels that are visible.
+
+    Signals
+    -------
+    themeChanged(str) : the theme was switched (its name).
+    panelCreated(Panel) : a panel was just built (lazily, when first shown or asked for), so
+        whoever serves its requests (export, clear earlier runs) can connect to it.
+    """
 
     themeChanged = Signal(str)
+    panelCreated = Signal(object)
 
     def __init__(self, session: Session, settings: QSettings | None = None) -> None:
         super().__init__()
         self.session = session
         self.settings = settings
+        self.theme_name = "light"
+        self._theme = None  # set by set_theme; panels built before it keep their own default
+        self._sized = False
         self.setWindowTitle("Activation Lab")
         self.setDockNestingEnabled(True)
         self.setDockOptions(
@@ -58,15 +71,10 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(session, self)
         self.addToolBar(self.transport)
         self._build_status()
-        self.actions_ = {}
-        from .menus import build_menus  # menus need the docks to exist
-
-        build_menus(self)
         self._default_state = self.saveState(LAYOUT_VERSION)
         session.viewChanged.connect(self._on_view)
         session.problem.connect(self._on_problem)
         session.runningChanged.connect(self._on_running)
-        self.theme_name = "light"
         self._restored_layout = False
         self._after_paint: list = []
         self._deferring_panels = False
@@ -162,7 +170,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
-        if not getattr(self, "_sized", False):
+        if not self._sized:
             self._sized = True
             if not self._restored_layout:
                 self._default_sizes()
@@ -186,17 +194,16 @@ class MainWindow(QMainWindow):
 
     # --- frames ------------------------------------------------------------------------------
     def _panel_created(self, panel: Panel) -> None:
-        """A panel was just built: give it the theme, its saved choices and the latest frame."""
-        clear = getattr(panel, "clearGhostsRequested", None)
-        if clear is not None:
-            clear.connect(self.session.clear_ghosts)
-        if getattr(self, "_theme", None) is not None:
+        """A panel was just built: give it the theme, its saved choices and the latest frame,
+        then announce it."""
+        if self._theme is not None:
             panel.apply_theme(self._theme)
         state = self._pending_states.pop(panel.panel_id, None)
         if state is not None:
             panel.restore_view_state(state)
         if self._latest_view is not None:
             panel.update_view(self._latest_view)
+        self.panelCreated.emit(panel)
 
     def _on_view(self, view: LiveView) -> None:
         self._latest_view = view
@@ -243,8 +250,12 @@ class MainWindow(QMainWindow):
             self.status_rate.setText("")
 
     def _on_problem(self, message: str) -> None:
-        self.statusBar().showMessage(message, 15000)
+        self.show_status(message, 15000)
         warn(self, message)
+
+    def show_status(self, text: str, milliseconds: int = 0) -> None:
+        """A message in the status bar for ``milliseconds`` (0: until the next one)."""
+        self.statusBar().showMessage(text, milliseconds)
 
     # --- panels ----------------------------------------------------------------------------
     def current_panel(self) -> Panel:
@@ -260,11 +271,13 @@ class MainWindow(QMainWindow):
         return self.panels["output"]
 
     def panel_states(self) -> dict:
+        """Every panel's choices worth saving (a panel not built yet keeps what it was given)."""
         made = self.panels.created()
         return {pid: made[pid].view_state() if pid in made else self._pending_states.get(pid, {})
                 for pid in self.panels}
 
     def restore_panel_states(self, states: dict) -> None:
+        """Apply saved panel choices (unknown panels and bad entries are ignored)."""
         if not isinstance(states, dict):
             return
         for pid, state in states.items():
@@ -300,8 +313,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.settings.setValue("window/theme", self.theme_name)
-        exp = dataclasses.replace(self.session.experiment, panels=self.panel_states())
-        self.settings.setValue("session/last_experiment", json.dumps(exp.to_dict()))
+        self.settings.setValue("session/last_experiment", json.dumps(self.experiment_settings()))
+
+    def experiment_settings(self) -> dict:
+        """The experiment's settings with the panels' choices, as JSON-able data."""
+        return dataclasses.replace(self.session.experiment, panels=self.panel_states()).to_dict()
 
     def restore_settings(self) -> None:
         if self.settings is None:
@@ -319,18 +335,3 @@ class MainWindow(QMainWindow):
         self.session.shutdown()
         super().closeEvent(event)
 
-
-def add_action(window: MainWindow, menu, text: str, slot, shortcut=None, tip: str = "",
-               checkable: bool = False, group: QActionGroup | None = None) -> QAction:
-    """One menu action with its shortcut and status tip."""
-    act = QAction(text, window)
-    if shortcut is not None:
-        act.setShortcut(QKeySequence(shortcut))
-    act.setStatusTip(tip)
-    act.setToolTip(tip or text)
-    act.setCheckable(checkable)
-    if group is not None:
-        group.addAction(act)
-    act.triggered.connect(slot)
-    menu.addAction(act)
-    return act

@@ -1,9 +1,9 @@
 """Play/Pause, Step, Step epoch and Reset: the transport controls of a training run; and
-Export… for the panel in view."""
+Export… for the panel in view (announced as ``exportRequested``: the exporter listens)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QToolBar, QWidget
 
@@ -13,6 +13,10 @@ __all__ = ["TransportBar"]
 
 
 class TransportBar(QToolBar):
+    """The Training toolbar. Signals: ``exportRequested()`` when Export… is pressed."""
+
+    exportRequested = Signal()
+
     def __init__(self, session: Session, parent: QWidget) -> None:
         super().__init__("Training", parent)
         self.setObjectName("toolbar-training")
@@ -31,12 +35,11 @@ class TransportBar(QToolBar):
         self.reset = self._action("Reset", icon(sp.SP_BrowserReload), session.reset, "R",
                                   "Start again from fresh weights drawn with the seed (R)")
         self.addSeparator()
-        # the window builds its File actions after this bar: look them up when triggered
         self.export = QAction(style.standardIcon(sp.SP_DialogSaveButton), "Export…", self)
         tip = "Export the panel in view as a PNG, SVG or CSV file, or copy its image"
         self.export.setToolTip(tip)
         self.export.setStatusTip(tip)
-        self.export.triggered.connect(lambda _checked=False: parent.files.export_panel())
+        self.export.triggered.connect(lambda _checked=False: self.exportRequested.emit())
         self.addAction(self.export)
         session.runningChanged.connect(self._on_running)
 

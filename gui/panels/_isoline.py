@@ -75,7 +75,10 @@ class FastIsocurve(pg.IsocurveItem):
             self.path = None
             return
         data = self.data.T if self.axisOrder == "row-major" else self.data
-        try:  # this runs inside paint(): nothing may escape from there (see qt-facts)
+        # This runs inside paint(), and nothing may escape from there: an exception raised
+        # inside a paint() override can crash the next paint with a segfault (seen with
+        # PySide6 6.12 and pyqtgraph 0.14).
+        try:
             x, y = iso_segments(data, self.level)
             ok = np.isfinite(x) & np.isfinite(y)
             ok = ok[0::2] & ok[1::2]  # whole segments only

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -79,7 +79,22 @@ class Panel(QWidget):
     Subclasses build their plot items once in ``__init__`` (on ``self.canvas``, a
     ``pg.GraphicsLayoutWidget``, plus any option widgets in ``self.options``) and update them
     with ``setData`` in :meth:`update_view`. They never compute what the core can compute.
+
+    A panel sees the frame it draws and the theme, nothing above: what the user asks of it
+    beyond that (export it, copy it) it announces as a signal, and whoever exports listens
+    (``gui.export_actions``).
+
+    Signals
+    -------
+    exportRequested() : the user asked to export this panel (its context menu).
+    copyRequested() : the user asked to copy this panel's image to the clipboard.
+    clearGhostsRequested() : the user asked to remove the earlier runs' curves (the training
+        curves' button; the session owns those runs).
     """
+
+    exportRequested = Signal()
+    copyRequested = Signal()
+    clearGhostsRequested = Signal()
 
     panel_id: ClassVar[str] = "panel"
     title: ClassVar[str] = "Panel"
@@ -109,9 +124,9 @@ class Panel(QWidget):
         layout.addWidget(self.canvas, 1)
         # Our exporter replaces pyqtgraph's (its SVG export fails on our Qt): right-click menu.
         export = QAction("Export…", self)
-        export.triggered.connect(self.open_export_dialog)
+        export.triggered.connect(lambda _checked=False: self.exportRequested.emit())
         copy = QAction("Copy image", self)
-        copy.triggered.connect(self.copy_to_clipboard)
+        copy.triggered.connect(lambda _checked=False: self.copyRequested.emit())
         self.canvas.scene().contextMenu = [export, copy]
         if self.tooltip:
             self.setToolTip(self.tooltip)
@@ -194,16 +209,6 @@ class Panel(QWidget):
             style_plot(plot, theme)
         if self.view is not None:
             self.update_view(self.view)
-
-    def open_export_dialog(self) -> None:
-        from ..export_dialog import ExportDialog
-
-        ExportDialog(self.window(), self).exec()
-
-    def copy_to_clipboard(self) -> None:
-        from ..export import copy_image
-
-        copy_image(self)
 
     def view_state(self) -> dict:
         """Panel choices worth saving with the experiment (JSON-able)."""

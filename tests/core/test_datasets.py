@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from importlib.resources import files
 
 import numpy as np
@@ -365,15 +364,12 @@ def test_iris_has_species_names_and_subsamples_stratified():
     assert ds.input_names[0] == "sepal_length_cm"
 
 
-def test_digits_loads_fast_and_is_cached():
+def test_digits_is_read_once_and_cached():
+    # how fast (cold and cached) is measured by benchmarks/bench_calls.py, not asserted here
     bundled.table.cache_clear()
-    start = time.perf_counter()
-    bundled.table("digits")
-    cold = time.perf_counter() - start
-    start = time.perf_counter()
-    bundled.table("digits")
-    assert time.perf_counter() - start < 0.001
-    assert cold < 0.3  # about 40 ms on one core; the margin absorbs a busy machine
+    first = bundled.table("digits")
+    assert bundled.table("digits") is first
+    assert bundled.table.cache_info().hits == 1
 
 
 def test_labels_helper():

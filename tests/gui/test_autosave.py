@@ -44,14 +44,20 @@ def step_count(session: Session) -> int:
 
 
 @pytest.fixture
-def window(qtbot):
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(session.viewChanged, timeout=15000):
-        session.start()
-    yield w
-    session.shutdown()
+def lab(make_lab):
+    """The window as the app wires it, started but not shown (``window`` is its window)."""
+    return make_lab(size=None, theme=None, show=False)
+
+
+def autosaver(window: MainWindow, folder: Path, **options) -> AutoSaver:
+    """An AutoSaver of the window's session, as ``gui.wiring.start_autosave`` makes it."""
+    return AutoSaver(window.session, window.panel_states, folder, parent=window, **options)
+
+
+def offer(window: MainWindow, saver: AutoSaver, ask) -> bool:
+    """``offer_restore`` for the window, as ``gui.wiring.start_autosave`` calls it."""
+    return offer_restore(saver, window.session, parent=window, status=window.show_status,
+                         restore_panel_states=window.restore_panel_states, ask=ask)
 
 
 _CRASHED_SESSION = r"""
@@ -89,7 +95,7 @@ def crash_a_session(folder: Path, mode: str = "saved") -> int:
 
 # --- autosaving -------------------------------------------------------------------------------
 def test_autosave_runs_on_its_timer_and_a_clean_stop_leaves_nothing(window, qtbot, tmp_path):
-    saver = AutoSaver(window, tmp_path, interval_ms=30)
+    saver = autosaver(window, tmp_path, interval_ms=30)
     try:
         assert saver.crashed is None and saver.path == tmp_path / "autosave.alab"
         lock = tmp_path / "autosave.lock"
@@ -116,11 +122,11 @@ def test_autosave_runs_on_its_timer_and_a_clean_stop_leaves_nothing(window, qtbo
     finally:
         saver.stop(clean=True)
     assert not lock.exists() and not saver.path.exists()
-    assert AutoSaver(window, tmp_path).crashed is None  # a clean exit: nothing to offer
+    assert autosaver(window, tmp_path).crashed is None  # a clean exit: nothing to offer
 
 
 def test_a_failing_write_is_reported_not_raised(window, qtbot, tmp_path, monkeypatch):
-    saver = AutoSaver(window, tmp_path)
+    saver = autosaver(window, tmp_path)
 
     def full_disk(path, saved):
         raise OSError(28, "No space left on device")
@@ -139,14 +145,14 @@ def test_stale_temporary_files_of_a_killed_save_are_removed(window, tmp_path):
     leftover.write_bytes(b"half")
     other = tmp_path / "keep.tmp"
     other.write_bytes(b"not ours")
-    saver = AutoSaver(window, tmp_path)
+    saver = autosaver(window, tmp_path)
     saver.stop()
     assert not leftover.exists() and other.exists()
 
 
 def test_a_second_window_gets_its_own_slot(window, qtbot, tmp_path):
-    first = AutoSaver(window, tmp_path)
-    second = AutoSaver(window, tmp_path)
+    first = autosaver(window, tmp_path)
+    second = autosaver(window, tmp_path)
     try:
         assert second.path == tmp_path / "autosave-2.alab" and second.crashed is None
         for saver in (first, second):
@@ -163,11 +169,11 @@ def test_after_a_crash_the_next_launch_offers_and_restores_the_autosave(window, 
                                                                         tmp_path):
     crash_a_session(tmp_path)
     assert (tmp_path / "autosave.lock").exists()  # the marker outlived its process
-    saver = AutoSaver(window, tmp_path)
+    saver = autosaver(window, tmp_path)
     try:
         assert saver.crashed == tmp_path / "autosave.alab"
         questions: list[str] = []
-        assert offer_restore(window, saver, ask=lambda q: questions.append(q) or True)
+        assert offer(window, saver, ask=lambda q: questions.append(q) or True)
         assert len(questions) == 1 and "did not close properly" in questions[0]
         s = window.session
         assert s.experiment.dataset.name == "xor"
@@ -184,9 +190,9 @@ def test_declining_keeps_the_autosave_aside_and_the_session_as_it_was(window, tm
     crash_a_session(tmp_path)
     s = window.session
     exp, tid = s.experiment, trainer_id(s)
-    saver = AutoSaver(window, tmp_path)
+    saver = autosaver(window, tmp_path)
     try:
-        assert not offer_restore(window, saver, ask=lambda q: False)
+        assert not offer(window, saver, ask=lambda q: False)
         assert s.experiment is exp and trainer_id(s) == tid
         kept = tmp_path / "autosave-previous.alab"
         assert read_archive(kept).experiment.dataset.name == "xor"
@@ -203,11 +209,11 @@ def test_a_broken_autosave_is_reported_and_the_session_is_untouched(window, qtbo
     crash_a_session(tmp_path, "garbage")
     s = window.session
     exp, tid = s.experiment, trainer_id(s)
-    saver = AutoSaver(window, tmp_path)
+    saver = autosaver(window, tmp_path)
     try:
         assert saver.crashed is not None
         with qtbot.waitSignal(s.problem, timeout=5000) as blocker:
-            assert not offer_restore(window, saver, ask=lambda q: True)
+            assert not offer(window, saver, ask=lambda q: True)
         assert "could not be restored" in blocker.args[0]
         assert s.experiment is exp and trainer_id(s) == tid
     finally:
@@ -216,10 +222,10 @@ def test_a_broken_autosave_is_reported_and_the_session_is_untouched(window, qtbo
 
 def test_a_crash_before_the_first_autosave_offers_nothing(window, tmp_path):
     crash_a_session(tmp_path, "nothing")
-    saver = AutoSaver(window, tmp_path)
+    saver = autosaver(window, tmp_path)
     try:
         assert saver.crashed is None
-        assert not offer_restore(window, saver, ask=lambda q: pytest.fail("asked"))
+        assert not offer(window, saver, ask=lambda q: pytest.fail("asked"))
     finally:
         saver.stop()
 
@@ -244,7 +250,7 @@ def test_run_app_autosaves_offers_restore_and_exits_cleanly(qtbot, tmp_path, mon
         w = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
         seen["dataset"] = w.session.experiment.dataset.name
         seen["locked"] = (tmp_path / "autosave.lock").exists()
-        seen["timer"] = w.autosaver.timer.isActive()
+        seen["timer"] = w.findChild(AutoSaver).timer.isActive()
         w.close()
 
     old_hooks = sys.excepthook, threading.excepthook
@@ -316,7 +322,8 @@ HOSTILE = ["truncated", "nan weights", "wrong shape", "wrong version", "escaping
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
-def test_opening_a_hostile_file_leaves_the_session_untouched(window, qtbot, tmp_path, kind):
+def test_opening_a_hostile_file_leaves_the_session_untouched(lab, window, qtbot, tmp_path,
+                                                            kind):
     path = _hostile_files(tmp_path)[kind]
     s = window.session
     with qtbot.waitSignal(s.viewChanged, timeout=10000):
@@ -325,9 +332,9 @@ def test_opening_a_hostile_file_leaves_the_session_untouched(window, qtbot, tmp_
     title = window.windowTitle()
     window.show()
     qtbot.waitExposed(window)
-    assert not window.files.open(path)
+    assert not lab.files.open(path)
     assert s.experiment is exp and trainer_id(s) == tid and step_count(s) == steps
-    assert window.files.path is None and window.windowTitle() == title
+    assert lab.files.path is None and window.windowTitle() == title
     # one message, in the status bar and a warning box
     message = window.statusBar().currentMessage()
     assert message and warning_shown(window) == message
@@ -338,11 +345,11 @@ def test_opening_a_hostile_file_leaves_the_session_untouched(window, qtbot, tmp_
     qtbot.waitUntil(lambda: step_count(s) == steps + 2, timeout=10000)
 
 
-def test_opening_a_good_file_does_replace_the_session(window, tmp_path):
+def test_opening_a_good_file_does_replace_the_session(lab, window, tmp_path):
     """The control for the test above: the same check passes only because the files are bad."""
     path = _hostile_files(tmp_path)["truncated"].with_name("good.alab")
     tid = trainer_id(window.session)
-    assert window.files.open(path)
+    assert lab.files.open(path)
     assert window.session.experiment.dataset.name == "xor" and trainer_id(window.session) != tid
 
 
@@ -350,9 +357,9 @@ def test_opening_a_good_file_does_replace_the_session(window, tmp_path):
     "truncated", "wrong version",
     "nan weights", "missing csv",
 ])
-def test_the_message_names_the_file_and_says_what_is_wrong(window, tmp_path, kind):
+def test_the_message_names_the_file_and_says_what_is_wrong(lab, window, tmp_path, kind):
     path = _hostile_files(tmp_path)[kind]
-    assert not window.files.open(path)
+    assert not lab.files.open(path)
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Could not open {path.name}: ")
     assert "Errno" not in message

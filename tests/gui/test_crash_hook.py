@@ -12,24 +12,14 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-import core.presets
 import gui.crash
 from gui.crash import install_excepthook
-from gui.main_window import MainWindow
-from gui.session import Session
 
 
 @pytest.fixture
-def window(qtbot):
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(session.viewChanged, timeout=15000):
-        session.start()
-    yield w
-    session.shutdown()
+def lab(make_lab):
+    """The window as the app wires it, shown at its own size and started."""
+    return make_lab(size=None, theme=None)
 
 
 @pytest.fixture

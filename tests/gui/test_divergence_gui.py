@@ -11,10 +11,8 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-import core.presets
 from core.experiment import LayerConfig
 from gui.main_window import MainWindow
-from gui.session import Session
 
 MESSAGE = re.compile(r"step (\d+) in layer '(hidden \d+|output)'")
 NUMBER_WORD = re.compile(r"\b(nan|inf|-inf)\b", re.IGNORECASE)
@@ -81,17 +79,9 @@ def draw_every_panel(window: MainWindow, view) -> None:
 
 
 @pytest.fixture
-def window(qtbot):
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(session.viewChanged, timeout=15000):
-        session.start()
-    yield w
-    session.shutdown()
+def lab(make_lab):
+    """The window as the app wires it at 1366×768, in its own theme, shown and started."""
+    return make_lab(theme=None)
 
 
 def test_the_walker_sees_plots_and_finds_planted_inf(window, qtbot):

@@ -467,30 +467,22 @@ def test_copy_image_puts_the_picture_on_the_clipboard(make_panel):
 
 # --- export all panels and the dialog ----------------------------------------------------------
 @pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    from gui.session import Session
-
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    w.resize(1200, 760)
-    w.set_theme("light")
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(session.viewChanged, timeout=15000):
-        session.start()
+def lab(make_lab, qtbot):
+    """The window as the app wires it at 1200×760, trained for 40 steps."""
+    lab = make_lab(size=(1200, 760))
+    session = lab.session
     with qtbot.waitSignal(session.viewChanged, timeout=15000):
         session.step(40)
     qtbot.waitUntil(lambda: session.last_view.snapshot.step >= 40, timeout=15000)
-    yield w
-    session.shutdown()
+    return lab
 
 
-def test_export_all_panels_writes_every_figure_settings_and_manifest(window, tmp_path,
+def test_export_all_panels_writes_every_figure_settings_and_manifest(lab, window, tmp_path,
                                                                      monkeypatch):
     window.panels["training_curves"].log_box.setChecked(True)  # a panel choice to carry along
-    written = export_all_panels(window, tmp_path / "figures", scale=1)
+    written = export_all_panels(window.panels, tmp_path / "figures",
+                                settings=window.experiment_settings(),
+                                view=lab.session.last_view, theme=window.theme_name, scale=1)
     folder = tmp_path / "figures"
     assert set(written) <= set(folder.iterdir())
     for pid in window.panels:

@@ -8,10 +8,6 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-import core.presets
-from gui.main_window import MainWindow
-from gui.session import Session
-
 
 def _pixels(image: QImage) -> np.ndarray:
     img = image.convertToFormat(QImage.Format.Format_RGB32)
@@ -24,21 +20,6 @@ def _colourful_share(arr: np.ndarray) -> float:
     a = arr.astype(int)
     spread = a.max(axis=2) - a.min(axis=2)
     return float((spread > 60).mean())
-
-
-@pytest.fixture
-def window(qtbot):
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.set_theme("light")
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(session.viewChanged, timeout=15000):
-        session.start()
-    yield w
-    session.shutdown()
 
 
 def test_window_has_every_panel_and_menu(window):
@@ -79,57 +60,53 @@ def test_play_pause_from_toolbar(window, qtbot):
     assert window.transport.step.isEnabled()
 
 
-def test_theme_switch_restyles_panels(window):
+def test_theme_switch_restyles_panels(lab, window):
     window.set_theme("dark")
     assert all(p.theme.name == "dark" for p in window.panels.values())
-    assert window.theme_actions["dark"].isChecked()
+    assert lab.menus.theme_actions["dark"].isChecked()
     window.set_theme("light")
     assert all(p.theme.name == "light" for p in window.panels.values())
 
 
-def test_lesson_menu_loads_preset(window, qtbot):
+def test_lesson_menu_loads_preset(lab, window, qtbot):
     s = window.session
     with qtbot.waitSignal(s.experimentChanged, timeout=10000):
-        window.files.load_preset("deep-sigmoid")
+        lab.files.load_preset("deep-sigmoid")
     assert len(s.experiment.network.hidden) == 10
     qtbot.waitUntil(lambda: len(s.last_view.snapshot.layers) == 11, timeout=15000)
 
 
-def test_save_and_open_round_trip(window, qtbot, tmp_path):
+def test_save_and_open_round_trip(lab, window, qtbot, tmp_path):
     s = window.session
     with qtbot.waitSignal(s.viewChanged, timeout=10000):
         s.step(37)
     qtbot.waitUntil(lambda: s.last_view.snapshot.step >= 37, timeout=10000)
     path = tmp_path / "run.alab"
-    assert window.files._write(path)
+    assert lab.files._write(path)
     flat = s.call(attrgetter("net.flat")).result(timeout=5)
     with qtbot.waitSignal(s.viewChanged, timeout=10000):
         s.reset()
     with qtbot.waitSignal(s.viewChanged, timeout=10000):
-        assert window.files.open(path)
+        assert lab.files.open(path)
     assert np.array_equal(s.call(attrgetter("net.flat")).result(timeout=5), flat)
     assert s.call(attrgetter("step_count")).result(timeout=5) == 37
 
 
-def test_opening_a_broken_file_changes_nothing(window, qtbot, tmp_path):
+def test_opening_a_broken_file_changes_nothing(lab, window, qtbot, tmp_path):
     s = window.session
     bad = tmp_path / "bad.alab"
     bad.write_bytes(b"PK\x03\x04 this is not a zip")
     exp, tid = s.experiment, s.call(id).result(timeout=5)
-    assert not window.files.open(bad)
+    assert not lab.files.open(bad)
     assert s.experiment is exp
     assert s.call(id).result(timeout=5) == tid
     assert "bad.alab" in window.statusBar().currentMessage()
 
 
 @pytest.fixture
-def unshown(qtbot):
+def unshown(make_lab):
     """A window and its session as the app makes them, not shown and not started."""
-    session = Session(core.presets.get("circles-tanh").experiment)
-    w = MainWindow(session, settings=None)
-    qtbot.addWidget(w)
-    yield w
-    session.shutdown()
+    return make_lab(size=None, theme=None, show=False, start=False).window
 
 
 def test_start_up_work_waits_for_the_first_paint(unshown, qtbot):
@@ -188,7 +165,8 @@ def test_the_window_module_does_not_import_pyqtgraph():
     import sys
     from pathlib import Path
 
-    code = ("import sys, gui.app, gui.main_window, gui.session, gui.menus, gui.files; "
+    code = ("import sys, gui.app, gui.wiring, gui.main_window, gui.session, gui.menus, "
+            "gui.files, gui.export_actions, gui.autosave, gui.startup; "
             "print('pyqtgraph' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True,

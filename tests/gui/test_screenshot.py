@@ -10,10 +10,6 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtGui import QImage
 
-import core.presets
-from gui.main_window import MainWindow
-from gui.session import Session
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,7 +25,7 @@ def _coloured_share(region: np.ndarray) -> float:
     return float(((a.max(axis=2) - a.min(axis=2)) > 60).mean())
 
 
-def test_screenshot_is_a_real_picture_of_every_visible_panel(qtbot, tmp_path):
+def test_screenshot_is_a_real_picture_of_every_visible_panel(make_lab, qtbot, tmp_path):
     out = tmp_path / "window.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run(
@@ -44,34 +40,25 @@ def test_screenshot_is_a_real_picture_of_every_visible_panel(qtbot, tmp_path):
     assert pixels.shape[:2] == (768, 1366)
 
     # The same window, built here with the same size, tells where each dock sits.
-    session = Session(core.presets.get("circles-tanh").experiment)
-    window = MainWindow(session, settings=None)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.set_theme("light")
-    window.show()
-    qtbot.waitExposed(window)
+    window = make_lab(start=False).window
     # visible docks build their panels when shown; wait until those are laid out
     visible = ("output", "training_curves", "histograms")
     qtbot.waitUntil(lambda: all(window.panels.is_created(p)
                                 and window.panels[p].canvas.width() > 200 for p in visible),
                     timeout=10000)
-    try:
-        checked = 0
-        for pid, panel in window.panels.created().items():
-            dock = window.docks[pid]
-            if not dock.isVisible() or panel.visibleRegion().isEmpty():
-                continue  # a hidden tab is not in the picture
-            top_left = panel.canvas.mapTo(window, panel.canvas.rect().topLeft())
-            w, h = panel.canvas.width(), panel.canvas.height()
-            region = pixels[top_left.y(): top_left.y() + h, top_left.x(): top_left.x() + w]
-            assert region.size, pid
-            share = _coloured_share(region)
-            assert share > 0.003, f"{pid} looks blank in the screenshot ({share:.4f})"
-            checked += 1
-        assert checked >= 3  # output, training curves and the front tab at least
-    finally:
-        session.shutdown()
+    checked = 0
+    for pid, panel in window.panels.created().items():
+        dock = window.docks[pid]
+        if not dock.isVisible() or panel.visibleRegion().isEmpty():
+            continue  # a hidden tab is not in the picture
+        top_left = panel.canvas.mapTo(window, panel.canvas.rect().topLeft())
+        w, h = panel.canvas.width(), panel.canvas.height()
+        region = pixels[top_left.y(): top_left.y() + h, top_left.x(): top_left.x() + w]
+        assert region.size, pid
+        share = _coloured_share(region)
+        assert share > 0.003, f"{pid} looks blank in the screenshot ({share:.4f})"
+        checked += 1
+    assert checked >= 3  # output, training curves and the front tab at least
 
 
 def test_screenshot_without_display_explains_offscreen(tmp_path):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 import core.presets
-from gui.main_window import MainWindow
-from gui.session import Session
 from gui.startup import choose_experiment
 
 
@@ -15,16 +13,16 @@ class _Args:
     preset = None
 
 
-def test_last_experiment_theme_and_layout_come_back(qtbot, tmp_path):
+def test_last_experiment_theme_and_layout_come_back(make_lab, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    session = Session(core.presets.get("dying-relu").experiment)
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
+    unshown = dict(size=None, theme=None, show=False, start=False)
+    lab = make_lab("dying-relu", settings=settings, **unshown)
+    window = lab.window
     window.set_theme("dark")
     window.docks["gradient_flow"].hide()
     window.panels["training_curves"].restore_view_state({"log_y": True})
     window.save_settings()
-    session.shutdown()
+    lab.session.shutdown()
     settings.sync()
 
     again = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
@@ -32,15 +30,12 @@ def test_last_experiment_theme_and_layout_come_back(qtbot, tmp_path):
     assert exp.network.bias_init == core.presets.get("dying-relu").experiment.network.bias_init
     assert exp.network.hidden == core.presets.get("dying-relu").experiment.network.hidden
     assert "training_curves" in exp.panels
-    session2 = Session(exp)
-    window2 = MainWindow(session2, again)
-    qtbot.addWidget(window2)
+    lab2 = make_lab(experiment=exp, settings=again, **unshown)
+    window2 = lab2.window
     window2.restore_settings()
-    try:
-        assert window2.theme_name == "dark"
-        assert window2.docks["gradient_flow"].isHidden()
-    finally:
-        session2.shutdown()
+    assert window2.theme_name == "dark"
+    assert lab2.menus.theme_actions["dark"].isChecked()
+    assert window2.docks["gradient_flow"].isHidden()
 
 
 def test_unreadable_last_experiment_falls_back_to_default(tmp_path):

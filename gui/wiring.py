@@ -1,0 +1,85 @@
+"""The composition root: the one place that creates a window's long-lived objects and hands
+each of them what it needs.
+
+Everything the window is made of is built here, in this order: the window (docks, panels,
+toolbar, status bar) over a session; the export actions and the file actions, each given the
+callables it uses; the menus over both; then the connections from the panels' and the
+toolbar's requests to the export actions. Nothing below this module sets attributes on another
+object or looks another up: a new dock is added here, and depends only downwards (the layers
+are checked by import-linter, see ``pyproject.toml`` and the README's Architecture section).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings
+
+from .autosave import AutoSaver
+from .export_actions import ExportActions
+from .files import FileActions
+from .main_window import MainWindow
+from .menus import Menus
+from .session import Session
+from .startup import offer_restore
+
+if TYPE_CHECKING:  # a panel's module imports pyqtgraph: not before the first paint
+    from .panels.base import Panel
+
+__all__ = ["Lab", "build_lab", "start_autosave"]
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One window and what serves it; ``build_lab`` makes it, the app and the tests use it."""
+
+    session: Session
+    window: MainWindow
+    files: FileActions
+    exports: ExportActions
+    menus: Menus
+
+
+def build_lab(session: Session, settings: QSettings | None = None) -> Lab:
+    """Build the window over ``session`` and wire its menus, toolbar, files and exports.
+
+    Nothing is shown or started: the caller resizes, restores settings, shows the window and
+    starts the session (see ``gui.app.run_app``).
+    """
+    window = MainWindow(session, settings)
+    files = FileActions(session, settings, window, status=window.show_status,
+                        panel_states=window.panel_states,
+                        restore_panel_states=window.restore_panel_states)
+    exports = ExportActions(window, window.panels, current_panel=window.current_panel,
+                            settings=window.experiment_settings,
+                            last_view=lambda: session.last_view,
+                            theme_name=lambda: window.theme_name, status=window.show_status,
+                            start_folder=files.last_folder)
+    menus = Menus(window, files, exports)
+    window.transport.exportRequested.connect(exports.export_current)
+
+    def serve(panel: Panel) -> None:
+        exports.connect_panel(panel)
+        panel.clearGhostsRequested.connect(session.clear_ghosts)
+
+    window.panelCreated.connect(serve)
+    return Lab(session, window, files, exports, menus)
+
+
+def start_autosave(lab: Lab, folder: Path | None = None) -> AutoSaver | None:
+    """Offer what a crashed session autosaved, then autosave every minute (None if the app
+    data folder cannot be written: the app still runs, without crash safety)."""
+    import logging
+
+    window, session = lab.window, lab.session
+    try:
+        autosaver = AutoSaver(session, window.panel_states, folder, parent=window)
+    except OSError:
+        logging.getLogger("activation_lab").warning("autosave is off", exc_info=True)
+        return None
+    offer_restore(autosaver, session, parent=window, status=window.show_status,
+                  restore_panel_states=window.restore_panel_states)
+    autosaver.start()
+    return autosaver
