@@ -16,7 +16,7 @@ from ._axis import axis_items
 from .base import CsvTable, Panel, set_title, title_over_axes
 from .registry import describe
 
-__all__ = ["HistogramsPanel", "SOURCES", "MODES"]
+__all__ = ["HistogramsPanel", "LayerCell", "SOURCES", "MODES"]
 
 #: source key → (combo text, LayerSnapshot histogram field, axis label)
 SOURCES: dict[str, tuple[str, str, str]] = {
@@ -39,8 +39,9 @@ _DEAD_RED = {"light": "#C62828", "dark": "#FF6B6B"}
 
 
 @dataclass
-class _Cell:
-    """The items of one layer's plot, created once per grid build."""
+class LayerCell:
+    """The items of one layer's plot, created once per grid build (read them through
+    ``HistogramsPanel.cells``)."""
 
     plot: pg.PlotItem
     hist: pg.PlotDataItem
@@ -77,7 +78,7 @@ class HistogramsPanel(Panel):
         super().__init__(parent)
         self.source = "z"
         self.mode = "histogram"
-        self._cells: list[_Cell] = []
+        self._cells: list[LayerCell] = []
         self._untitled = False  # cells just built, titles not yet written
         self._last_step = -1
         self._styled: tuple[str, str] | None = None
@@ -117,6 +118,11 @@ class HistogramsPanel(Panel):
         self._cols = 0
         self._export_width: float | None = None  # set while an export lays the plots out
         self.fit_to_size_of(self.scroll.viewport())
+
+    @property
+    def cells(self) -> tuple[LayerCell, ...]:
+        """One cell per layer drawn, first layer first: its plot and its items."""
+        return tuple(self._cells)
 
     def _columns(self, n: int) -> int:
         width = self._export_width or self.scroll.viewport().width()
@@ -192,7 +198,7 @@ class HistogramsPanel(Panel):
                 fills.append(fill)
             median = pg.PlotDataItem()
             plot.addItem(median)
-            self._cells.append(_Cell(plot, hist, lows, highs, fills, median))
+            self._cells.append(LayerCell(plot, hist, lows, highs, fills, median))
         self._style_cells()
 
     def _style_cells(self) -> None:
@@ -258,7 +264,7 @@ class HistogramsPanel(Panel):
             band_note = " · bands: middle 38%, 68%, 86%, all values; line: median"
             self.note.setText(self._summary(snap.layers) + (band_note if over_time else ""))
 
-    def _draw_hist(self, cell: _Cell, hist) -> None:
+    def _draw_hist(self, cell: LayerCell, hist) -> None:
         edges = np.asarray(hist.edges, dtype=float)
         counts = np.asarray(hist.counts, dtype=float)
         if not (np.isfinite(edges).all() and np.isfinite(counts).all()):
@@ -277,7 +283,7 @@ class HistogramsPanel(Panel):
             vb.disableAutoRange()
             vb.setYRange(0.0, cell.ymax, padding=0)
 
-    def _draw_bands(self, cell: _Cell, index: int, timeline) -> None:
+    def _draw_bands(self, cell: LayerCell, index: int, timeline) -> None:
         pct = timeline.z_percentiles if self.source == "z" else timeline.a_percentiles
         steps = np.asarray(timeline.step, dtype=float)
         if len(timeline) == 0 or pct.ndim != 3 or index >= pct.shape[1]:

@@ -41,8 +41,8 @@ def test_each_source_draws_that_histogram_of_every_layer(panel, make_view, sourc
     panel.source_box.setCurrentIndex(list(SOURCES).index(source))
     assert panel.source == source
     field = SOURCES[source][1]
-    assert len(panel._cells) == len(view.snapshot.layers)
-    for layer, cell in zip(view.snapshot.layers, panel._cells):
+    assert len(panel.cells) == len(view.snapshot.layers)
+    for layer, cell in zip(view.snapshot.layers, panel.cells):
         hist = getattr(layer, field)
         x, y = _hist_data(cell)
         np.testing.assert_array_equal(x, hist.edges)
@@ -54,7 +54,7 @@ def test_each_source_draws_that_histogram_of_every_layer(panel, make_view, sourc
 def test_axes_are_fixed_to_the_edges_and_the_y_range_only_grows(panel, make_view):
     view = make_view("circles-tanh")
     panel.update_view(view)
-    layer, cell = view.snapshot.layers[0], panel._cells[0]
+    layer, cell = view.snapshot.layers[0], panel.cells[0]
     (x0, x1), (y0, y1) = cell.plot.getViewBox().viewRange()
     edges, counts = layer.z_hist.edges, layer.z_hist.counts
     width = edges[-1] - edges[0]
@@ -79,7 +79,7 @@ def test_titles_report_mean_std_saturation_and_dead_units(panel, make_view):
     panel.update_view(view)
     layers = view.snapshot.layers
     assert sum(layer.dead_units for layer in layers) > 0
-    for layer, cell in zip(layers, panel._cells):
+    for layer, cell in zip(layers, panel.cells):
         title = cell.plot.titleLabel.text
         assert layer.name in title and layer.activation in title
         assert f"mean {layer.z_mean:.2f}, std {layer.z_std:.2f}" in title
@@ -89,7 +89,7 @@ def test_titles_report_mean_std_saturation_and_dead_units(panel, make_view):
     assert "dead units:" in panel.note.text()
     panel.source_box.setCurrentIndex(1)
     layer = layers[0]
-    assert f"mean {layer.a_mean:.2f}, std {layer.a_std:.2f}" in panel._cells[0].plot.titleLabel.text
+    assert f"mean {layer.a_mean:.2f}, std {layer.a_std:.2f}" in panel.cells[0].plot.titleLabel.text
 
 
 def test_deep_sigmoid_gets_eleven_plots_in_four_columns(panel, make_view):
@@ -113,13 +113,13 @@ def test_same_layer_count_never_rebuilds_and_a_new_count_does(panel, make_view):
     view = make_view("circles-tanh", steps=30)
     panel.update_view(view)
     plots = panel.plot_items()
-    hists = [cell.hist for cell in panel._cells]
+    hists = [cell.hist for cell in panel.cells]
     counts = _item_counts(panel)
     later = make_view("circles-tanh", steps=60)
     for frame in (later, view, later, view):
         panel.update_view(frame)
     assert panel.plot_items() == plots
-    assert [cell.hist for cell in panel._cells] == hists
+    assert [cell.hist for cell in panel.cells] == hists
     assert _item_counts(panel) == counts
     panel.update_view(make_view("deep-sigmoid"))
     assert len(panel.plot_items()) == 11
@@ -135,7 +135,7 @@ def test_distribution_view_draws_percentile_bands_from_the_timeline(panel, make_
     assert len(tl) == 3
     for source, pct in (("z", tl.z_percentiles), ("a", tl.a_percentiles)):
         panel.source_box.setCurrentIndex(list(SOURCES).index(source))
-        for i, cell in enumerate(panel._cells):
+        for i, cell in enumerate(panel.cells):
             assert not cell.hist.isVisible() and cell.median.isVisible()
             np.testing.assert_array_equal(cell.median.xData, tl.step)
             np.testing.assert_array_equal(cell.median.yData, pct[:, i, MEDIAN])
@@ -150,7 +150,7 @@ def test_distribution_view_draws_percentile_bands_from_the_timeline(panel, make_
     assert not model.item(list(SOURCES).index("weights")).isEnabled()
     panel.mode_box.setCurrentIndex(0)
     assert model.item(list(SOURCES).index("weights")).isEnabled()
-    assert panel._cells[0].hist.isVisible()
+    assert panel.cells[0].hist.isVisible()
 
 
 def test_non_finite_percentiles_are_skipped(panel, make_view):
@@ -169,7 +169,7 @@ def test_non_finite_percentiles_are_skipped(panel, make_view):
 
     panel.mode_box.setCurrentIndex(1)
     panel.update_view(dataclasses.replace(view, timeline=Timeline()))
-    cell = panel._cells[0]
+    cell = panel.cells[0]
     np.testing.assert_array_equal(cell.median.xData, tl.step[[0, 2]])
     assert np.isfinite(cell.lows[3].getData()[1]).all()
 
@@ -199,9 +199,9 @@ def test_theme_switch_recolours_without_new_items(panel, make_view):
     panel.update_view(view)
     counts = _item_counts(panel)
     panel.apply_theme(DARK)
-    cell = panel._cells[0]
+    cell = panel.cells[0]
     assert cell.hist.opts["pen"].color().name().upper() == series_color(DARK, 0).upper()
-    assert "#FF6B6B" in panel._cells[0].plot.titleLabel.text  # dark theme's red
+    assert "#FF6B6B" in panel.cells[0].plot.titleLabel.text  # dark theme's red
     assert _item_counts(panel) == counts
     panel.apply_theme(LIGHT)
     assert cell.hist.opts["pen"].color().name().upper() == series_color(LIGHT, 0).upper()
@@ -232,15 +232,15 @@ def test_three_layers_fit_side_by_side_in_a_laptop_panel(qtbot, make_view):
     panel.show()
     qtbot.waitExposed(panel)
     panel.update_view(make_view(steps=300))
-    assert len(panel._cells) == 3
+    assert len(panel.cells) == 3
     from PySide6.QtWidgets import QApplication
 
     QApplication.sendPostedEvents()  # the layout requests the titles' sizes made
     panel.canvas.ci.layout.activate()
     assert panel.canvas.ci.geometry().width() <= panel.canvas.width()
-    right = max(c.plot.geometry().right() for c in panel._cells)
+    right = max(c.plot.geometry().right() for c in panel.cells)
     assert right <= panel.canvas.width() + 0.5
-    for c in panel._cells:  # three-line titles get their height: none runs into its plot
+    for c in panel.cells:  # three-line titles get their height: none runs into its plot
         label = c.plot.titleLabel
         text = label.mapRectToParent(label.itemRect())  # the text itself, in the plot
         assert text.bottom() <= c.plot.vb.geometry().top() + 0.5
@@ -259,12 +259,12 @@ def test_a_narrow_dock_gets_fewer_columns_and_a_scroll_bar(panel, make_view, qtb
     QApplication.sendPostedEvents()
 
     def columns():
-        return 1 + max(panel.canvas.ci.items[c.plot][0][1] for c in panel._cells)
+        return 1 + max(panel.canvas.ci.items[c.plot][0][1] for c in panel.cells)
 
     assert columns() == 3
     assert panel.canvas.height() >= 4 * CELL_MIN_HEIGHT > panel.scroll.viewport().height()
     assert panel.scroll.verticalScrollBar().maximum() > 0
     panel.resize(4 * CELL_MIN_WIDTH + 60, 800)
     qtbot.waitUntil(lambda: columns() == 4)
-    assert all(c.plot.titleLabel.text.startswith("<b>") for c in panel._cells)
-    assert len(panel._cells[0].hist.getData()[1]) > 0
+    assert all(c.plot.titleLabel.text.startswith("<b>") for c in panel.cells)
+    assert len(panel.cells[0].hist.getData()[1]) > 0

@@ -30,7 +30,7 @@ def clock(monkeypatch):
 
 def _titles(panel) -> list[str]:
     if isinstance(panel, HistogramsPanel):
-        return [c.plot.titleLabel.text for c in panel._cells] + [panel.note.text()]
+        return [c.plot.titleLabel.text for c in panel.cells] + [panel.note.text()]
     if isinstance(panel, GradientFlowPanel):
         return [panel.bar_plot.titleLabel.text] + [
             lab.textItem.toPlainText() for lab in panel.bar_labels]
@@ -39,7 +39,7 @@ def _titles(panel) -> list[str]:
 
 def _curve(panel):
     if isinstance(panel, HistogramsPanel):
-        return panel._cells[0].hist.getData()[1].tolist()
+        return panel.cells[0].hist.getData()[1].tolist()
     if isinstance(panel, GradientFlowPanel):
         return panel.norm_lines[0].getData()[1].tolist()
     return panel.active.image.image.tobytes()
@@ -87,10 +87,10 @@ def test_an_unchanged_title_is_not_rendered_again(qtbot, make_view):
     qtbot.addWidget(panel)
     view = make_view()
     panel.update_view(view)
-    label = panel._cells[0].plot.titleLabel
+    label = panel.cells[0].plot.titleLabel
     calls = []
     label.item.setHtml = lambda html: calls.append(html)  # the costly part of setTitle
     panel.update_view(view)
     assert calls == []
-    base.set_title(panel._cells[0].plot, "something else")
+    base.set_title(panel.cells[0].plot, "something else")
     assert len(calls) == 1
