@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 import core
+from core.datasets import Dataset
 from core.experiment import Experiment
 
 from . import protocol
@@ -27,6 +29,17 @@ MAX_GHOSTS = 6
 LIVE = ("lr", "batch_size")
 
 
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """What the frames of one trainer are drawn with. The relay thread reads it once per
+    frame and the GUI thread replaces it in one assignment, so a frame is paired with all of
+    one trainer's settings and data or (when its trainer was replaced) dropped."""
+
+    generation: int  # the trainer the worker has now; frames of others are dropped
+    experiment: Experiment
+    dataset: Dataset | None
+
+
 class Session(QObject):
     viewChanged = Signal(object)  # LiveView
     runningChanged = Signal(bool)
@@ -36,14 +49,12 @@ class Session(QObject):
 
     def __init__(self, experiment: Experiment | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.experiment = experiment or Experiment()
-        self.dataset: Any = None
+        self._pairing = Pairing(0, experiment or Experiment(), None)
         self.running = False
         self.last_view: LiveView | None = None
         self.ghosts: list[Ghost] = []
         self._timeline = core.Timeline()
         self._timeline_of = 0  # the generation (trainer) whose run the timeline records
-        self._generation = 0  # the trainer the worker has now; older frames are dropped
         self.worker = TrainingWorker(self._make_frame)
         # queued: these are emitted in the worker thread, handled here in the GUI thread
         self.worker.frameReady.connect(self._on_frame, Qt.ConnectionType.QueuedConnection)
@@ -53,6 +64,16 @@ class Session(QObject):
         self.worker.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
 
     # --- experiment --------------------------------------------------------------------
+    @property
+    def experiment(self) -> Experiment:
+        """The current settings (those of the trainer in the training process)."""
+        return self._pairing.experiment
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The data set the current trainer trains on (None before :meth:`start`)."""
+        return self._pairing.dataset
+
     def start(self) -> bool:
         """Build the trainer for the current experiment (call once the window exists)."""
         return self.apply(self.experiment, reinitialize=True)
@@ -73,7 +94,8 @@ class Session(QObject):
             except ValueError as e:
                 self.problem.emit(_sentence(e))
                 return False
-            self.experiment = experiment
+            # the same trainer and data; frames made from now on show the new settings
+            self._pairing = dataclasses.replace(self._pairing, experiment=experiment)
             self.worker.send(*commands)
             self.experimentChanged.emit(experiment)
             return True
@@ -83,11 +105,7 @@ class Session(QObject):
         except (ValueError, KeyError, OSError, TypeError) as e:
             self.problem.emit(_sentence(e))
             return False
-        self._keep_ghost()
-        self.experiment, self.dataset = experiment, dataset
-        self._generation = self.worker.new_generation()
-        self.worker.set_trainer(self._generation, trainer, experiment.training.epoch_limit)
-        self.experimentChanged.emit(experiment)
+        self._switch(experiment, dataset, trainer)
         return True
 
     def reset(self) -> bool:
@@ -130,12 +148,18 @@ class Session(QObject):
                 text = f"Could not open {source}: {text[0].lower()}{text[1:]}"
             self.problem.emit(text)
             return False
-        self._keep_ghost()
-        self.experiment, self.dataset = saved.experiment, dataset
-        self._generation = self.worker.new_generation()
-        self.worker.set_trainer(self._generation, trainer, saved.experiment.training.epoch_limit)
-        self.experimentChanged.emit(saved.experiment)
+        self._switch(saved.experiment, dataset, trainer)
         return True
+
+    def _switch(self, experiment: Experiment, dataset: Dataset, trainer: core.Trainer) -> None:
+        """Hand a new trainer to the worker. The generation is taken before anything is stored,
+        and what frames are paired with changes in one assignment: a frame of the old trainer
+        wrapped meanwhile (in the relay thread) has either the old pairing or is dropped."""
+        self._keep_ghost()
+        generation = self.worker.new_generation()
+        self._pairing = Pairing(generation, experiment, dataset)
+        self.worker.set_trainer(generation, trainer, experiment.training.epoch_limit)
+        self.experimentChanged.emit(experiment)
 
     def clear_ghosts(self) -> None:
         self.ghosts.clear()
@@ -173,17 +197,19 @@ class Session(QObject):
         """Runs in the worker's relay thread: wraps a snapshot into a frame, off the GUI thread.
 
         A frame of an earlier trainer (still on its way when the experiment changed) would pair
-        its snapshot with the new dataset, so it is dropped.
+        its snapshot with the new dataset, so it is dropped. The pairing is read once: the GUI
+        thread may replace it at any moment (see :meth:`_switch`).
         """
+        pairing = self._pairing
         generation, snapshot = frame.generation, frame.snapshot
-        dataset, experiment = self.dataset, self.experiment
-        if generation != self._generation:
+        if generation != pairing.generation:
             return None
         if generation != self._timeline_of:  # a new run: the timeline starts again
             self._timeline, self._timeline_of = core.Timeline(), generation
         self._timeline.append(snapshot)
         return LiveView(snapshot=snapshot, timeline=frozen_timeline(self._timeline),
-                        dataset=dataset, experiment=experiment, ghosts=tuple(self.ghosts),
+                        dataset=pairing.dataset, experiment=pairing.experiment,
+                        ghosts=tuple(self.ghosts),
                         steps_per_second=frame.steps_per_second, running=frame.running)
 
     # --- GUI side --------------------------------------------------------------------------

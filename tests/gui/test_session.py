@@ -87,6 +87,60 @@ def test_only_allowed_trainer_settings_are_sent_and_bad_values_never_leave(qtbot
         assert s.call(attrgetter("batch_size")).result(timeout=5) == 25
 
 
+def test_a_late_frame_of_the_old_trainer_is_never_paired_with_the_new_data_set(qtbot):
+    """The relay thread may wrap a frame of the old trainer at any moment of ``apply``: it is
+    either paired with its own (old) data set and settings, or dropped; never with the new."""
+    from gui.protocol import Frame
+
+    s = Session(core.presets.get("circles-tanh").experiment)
+    generations = []
+    set_trainer, new_generation = s.worker.set_trainer, s.worker.new_generation
+
+    def recording_set_trainer(generation, *args, **kwargs):
+        generations.append(generation)
+        set_trainer(generation, *args, **kwargs)
+
+    s.worker.set_trainer = recording_set_trainer
+    try:
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.start()
+        old = s.last_view
+        assert old.dataset is s.dataset and old.experiment is s.experiment
+        late = Frame(generation=generations[0], snapshot=old.snapshot, running=False,
+                     steps_per_second=0.0)
+        made = []
+
+        def late_frame():  # what the relay thread would do with a late frame right now
+            made.append(s._make_frame(late))
+
+        def racing_new_generation():
+            late_frame()
+            generation = new_generation()
+            late_frame()
+            return generation
+
+        def racing_set_trainer(*args, **kwargs):
+            late_frame()
+            recording_set_trainer(*args, **kwargs)
+            late_frame()
+
+        s.worker.new_generation, s.worker.set_trainer = racing_new_generation, racing_set_trainer
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.update(dataset={"seed": 7})  # a new data set (and a new trainer)
+        assert s.dataset is not old.dataset and len(made) == 4
+        late_frame()  # and plainly after the switch
+        pairs = ["dropped" if v is None else
+                 "own" if v.dataset is old.dataset and v.experiment is old.experiment else
+                 "WRONG" for v in made]
+        # before the switch a late frame may still be drawn with its own data; after it, never
+        assert pairs[0] in ("own", "dropped") and pairs[1] in ("own", "dropped"), pairs
+        assert pairs[2:] == ["dropped"] * 3, pairs
+        assert s.last_view.dataset is s.dataset  # the new trainer's frames are drawn
+    finally:
+        s.shutdown()
+    assert not s.worker.alive
+
+
 def test_bad_settings_leave_session_untouched(qtbot):
     with _started(qtbot) as s:
         exp, tid = s.experiment, _trainer_id(s)
