@@ -146,3 +146,23 @@ def test_the_python_example_runs_and_prints_what_its_comments_say(tmp_path):
     for expected in promised:
         assert expected in printed, f"the example does not print {expected!r}: {printed}"
     assert (tmp_path / "circles.alab").is_file()
+
+
+def test_the_architecture_section_lists_the_layers_the_linter_checks():
+    """The README's layer table is the import-linter contract, row for row."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"]
+                    if c["type"] == "layers" and c["containers"] == ["gui"])
+    linted = [sorted(m.strip().strip("()") for m in row.split("|"))
+              for row in contract["layers"]]
+    rows = re.findall(r"^\| (\d+) \| ([^|]+) \|", section(readme(), "Architecture"), re.M)
+    documented = [sorted(re.findall(r"`([a-z_]+)`", modules)) for _, modules in rows]
+    assert [int(n) for n, _ in rows] == list(range(1, len(rows) + 1))
+    assert documented == linted
+    # and every module of gui/ is in one layer (the contract is exhaustive too)
+    gui = ROOT / "gui"
+    modules = {p.stem for p in gui.glob("*.py") if p.stem != "__init__"} | {
+        p.name for p in gui.iterdir() if (p / "__init__.py").exists()}
+    assert modules <= {m for row in documented for m in row}
