@@ -11,7 +11,15 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from . import activations, datasets, initializers, limits, losses, optimizers  # noqa: E402  # noqa: E402
+from . import (  # noqa: E402
+    activations,
+    datasets,
+    diagnostics,
+    initializers,
+    limits,
+    losses,
+    optimizers,
+)
 from .gradcheck import GradCheckResult, gradcheck  # noqa: E402
 from .network import Network  # noqa: E402
 from .pairing import default_loss_for, pairing_warning  # noqa: E402
@@ -34,6 +42,7 @@ __all__ = [
     "activations",
     "datasets",
     "default_loss_for",
+    "diagnostics",
     "gradcheck",
     "initializers",
     "limits",

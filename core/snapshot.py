@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .diagnostics import DECISION_GRID, saturated
 from .timeline import PERCENTILES
 
 __all__ = ["BINS", "GridOutput", "Histogram", "LayerSnapshot", "Snapshot", "take_snapshot"]
@@ -63,6 +64,7 @@ class LayerSnapshot:
     a_mean: float
     a_std: float
     #: share of sample×units with |f′(z)| < 1% of the activation's largest |f′|
+    #: (``diagnostics.saturated``)
     frac_saturated: float
     #: units with f′(z) = 0 on every sample row, and which they are (units,) bool
     dead_units: int
@@ -229,7 +231,7 @@ def grid_forward(trainer, res: int):
 
 
 # --- the snapshot ---------------------------------------------------------------------------------
-def take_snapshot(trainer, grid: int | None = 64) -> Snapshot:
+def take_snapshot(trainer, grid: int | None = DECISION_GRID) -> Snapshot:
     """Compute a Snapshot of ``trainer`` now. ``grid`` is the map resolution or None."""
     with np.errstate(all="ignore"):
         return _take(trainer, grid)
@@ -256,7 +258,7 @@ def _take(trainer, grid) -> Snapshot:
             frac_sat, dead = math.nan, np.zeros(layer.units, dtype=bool)
         else:
             adf = np.abs(df)
-            frac_sat = float((adf < 0.01 * _max_df(trainer, i, layer)).mean())
+            frac_sat = float(saturated(adf, _max_df(trainer, i, layer)).mean())
             dead = ~adf.any(axis=0)
         pz = np.percentile(z, _PCT)
         pa = np.percentile(a, _PCT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +23,7 @@ import core.initializers as initializers
 import core.losses as losses
 from core.experiment import Experiment, LayerConfig
 
-from ..widgets import NumberEdit, compact_combo, select_data
+from ..widgets import NumberEdit, compact_combo, fill_from_registry, formula_tip, select_data
 from .layer_row import LayerRow, ParamPopup, fill_activation_combo, keep_place
 
 __all__ = ["NetworkBox", "MAX_LAYERS"]
@@ -77,13 +77,8 @@ class NetworkBox(QWidget):
         out_row.setSpacing(3)
         out_row.addWidget(self.output_combo, 1)
         out_row.addWidget(self.output_gear)
-        self.loss_combo = QComboBox(self)
-        for name in losses.names():
-            rec = losses.get(name)
-            self.loss_combo.addItem(rec.display_name, name)
-            self.loss_combo.setItemData(self.loss_combo.count() - 1,
-                                        f"{rec.formula}\n{rec.summary}",
-                                        Qt.ItemDataRole.ToolTipRole)
+        self.loss_combo = fill_from_registry(QComboBox(self), losses.names(), losses.get,
+                                             formula_tip)
         self.loss_combo.setToolTip(
             "What the network minimizes. Picking an output activation picks the loss that "
             "suits it, unless you choose one here yourself.")
@@ -91,13 +86,8 @@ class NetworkBox(QWidget):
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(_WARNING_STYLE)
         self.warning.setVisible(False)
-        self.init_combo = QComboBox(self)
-        for name in initializers.names():
-            rec = initializers.get(name)
-            self.init_combo.addItem(rec.display_name, name)
-            self.init_combo.setItemData(self.init_combo.count() - 1,
-                                        f"{rec.formula}\n{rec.summary}",
-                                        Qt.ItemDataRole.ToolTipRole)
+        self.init_combo = fill_from_registry(QComboBox(self), initializers.names(),
+                                             initializers.get, formula_tip)
         self.init_combo.setToolTip("How the starting weights are drawn. Xavier suits tanh and "
                                    "sigmoid, He suits ReLU; all zeros never breaks symmetry.")
         for combo in (self.output_combo, self.loss_combo, self.init_combo):

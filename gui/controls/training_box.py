@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
 
 import core.optimizers as optimizers
 from core.experiment import Experiment
 
-from ..widgets import NumberEdit, SliderEdit, compact_combo, select_data
+from ..widgets import NumberEdit, SliderEdit, compact_combo, fill_from_registry, select_data
 
 __all__ = ["TrainingBox", "LR_RANGE"]
 
@@ -31,12 +31,7 @@ class TrainingBox(QWidget):
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
 
-        self.optimizer = QComboBox(self)
-        for name in optimizers.names():
-            rec = optimizers.get(name)
-            self.optimizer.addItem(rec.display_name, name)
-            self.optimizer.setItemData(self.optimizer.count() - 1, rec.summary,
-                                       Qt.ItemDataRole.ToolTipRole)
+        self.optimizer = fill_from_registry(QComboBox(self), optimizers.names(), optimizers.get)
         compact_combo(self.optimizer)
         self.optimizer.setToolTip("The rule that turns gradients into weight changes. Changing "
                                   "it starts the network again.")

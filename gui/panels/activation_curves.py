@@ -12,6 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QTextBrowser
 
+from core.diagnostics import SATURATION_FRACTION, max_abs_df, saturated_intervals
+
 from ..live_view import LiveView
 from ..reference import info_html
 from ..theme import Theme, series_color
@@ -20,14 +22,13 @@ from .base import CsvTable, Panel
 from .function_picker import (
     Caption,
     FunctionPicker,
+    FunctionViewState,
     XRangeEdit,
     curve_fns,
     kink_owner,
     label_of,
-    max_abs_df,
     put_beside,
     sample_z,
-    saturated_intervals,
     vector_note,
 )
 from .registry import describe
@@ -38,7 +39,7 @@ __all__ = ["ActivationCurvesPanel"]
 _HIST_SHARE = 0.3
 
 
-class ActivationCurvesPanel(Panel):
+class ActivationCurvesPanel(FunctionViewState, Panel):
     panel_id = "activation_curves"
     title, tooltip = describe(panel_id)
 
@@ -245,12 +246,13 @@ class ActivationCurvesPanel(Panel):
                              "no gradient flows back through it at all.")
             else:
                 name = html.escape(label_of(act))
+                rule = f"|f′| &lt; {SATURATION_FRACTION:.0%} of its largest |f′|"
                 if intervals:
-                    parts.append(f"Shaded: where {name} saturates (|f′| &lt; 1% of its "
-                                 "largest |f′|): almost no gradient flows back there.")
+                    parts.append(f"Shaded: where {name} saturates ({rule}): almost no "
+                                 "gradient flows back there.")
                 else:
-                    parts.append(f"{name} does not saturate (|f′| &lt; 1% of its largest "
-                                 f"|f′|) anywhere in [{lo:g}, {hi:g}].")
+                    parts.append(f"{name} does not saturate ({rule}) anywhere in "
+                                 f"[{lo:g}, {hi:g}].")
         parts += [html.escape(vector_note(a)) for a in shown if vector_note(a)]
         if not shown:
             parts.append("Tick one or more functions in the list on the left.")
@@ -396,22 +398,15 @@ class ActivationCurvesPanel(Panel):
                                    np.column_stack([edges[:-1], edges[1:], counts])))
         return tables
 
-    def view_state(self) -> dict:
-        return {"functions": self.picker.state(), "x_range": list(self.xrange.range()),
-                "show_data": self.data_box.isChecked(), "layer": self.layer_combo.currentData()}
+    def _state_boxes(self) -> dict[str, QCheckBox]:
+        return {"show_data": self.data_box}
 
-    def restore_view_state(self, state: dict) -> None:
-        if not isinstance(state, dict):
-            return
-        xr = state.get("x_range")
-        if isinstance(xr, (list, tuple)) and len(xr) == 2:
-            self.xrange.set_range(*xr)
-        if isinstance(state.get("show_data"), bool):
-            self.data_box.setChecked(state["show_data"])
+    def _extra_view_state(self) -> dict:
+        return {"layer": self.layer_combo.currentData()}
+
+    def _restore_extra(self, state: dict) -> None:
         layer = state.get("layer")
         if isinstance(layer, str):
             if self.layer_combo.findData(layer) < 0:
                 self.layer_combo.addItem(layer, layer)  # replaced once frames arrive
             self.layer_combo.setCurrentIndex(self.layer_combo.findData(layer))
-        self.picker.restore(state.get("functions", {}))
-        self._redraw()

@@ -12,6 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 import core.activations as acts
+from core.diagnostics import (
+    DEPTHS,
+    VANISHED,
+    depth_product,
+    from_output_fn,
+    max_abs_df,
+    vanished_at,
+)
 
 from ..theme import Theme, series_color
 from ._axis import axis_items
@@ -19,22 +27,18 @@ from .base import CsvTable, Panel, title_over_axes
 from .function_picker import (
     Caption,
     FunctionPicker,
+    FunctionViewState,
     XRangeEdit,
     curve_fns,
     kink_owner,
     label_of,
-    max_abs_df,
     put_beside,
     sample_z,
 )
 from .registry import describe
 
-__all__ = ["DerivativesPanel", "depth_product", "from_output_fn"]
+__all__ = ["DerivativesPanel"]
 
-#: depths drawn in the depth plot
-DEPTHS = np.arange(1, 51)
-#: the "vanished" level marked on the depth plot
-TINY = 1e-18
 #: below this canvas height (px) the captions are hidden and become tooltips
 COMPACT_HEIGHT = 420
 _DASH, _DOT = Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
@@ -45,26 +49,12 @@ def _tip(html_text: str) -> str:
     return f"<p>{html_text}</p>"
 
 
-def depth_product(act: acts.Activation, depths: np.ndarray = DEPTHS) -> np.ndarray:
-    """max|f′|^L: the largest factor L layers of this function can multiply a gradient by."""
-    return max_abs_df(act) ** np.asarray(depths, dtype=np.float64)
-
-
-def from_output_fn(act: acts.Activation):
-    """f′ as a function of the output a (σ′ = a(1−a)), or None if the function has no such form."""
-    try:
-        probe = act.df_from_output(np.array([0.5]))
-    except (NotImplementedError, ValueError):
-        return None
-    return None if probe is None else act.df_from_output
-
-
 def _as_float(fn):
     """``fn`` with a float result, so a central difference never subtracts booleans."""
     return lambda v: np.asarray(fn(v), dtype=np.float64)
 
 
-class DerivativesPanel(Panel):
+class DerivativesPanel(FunctionViewState, Panel):
     panel_id = "derivatives"
     title, tooltip = describe(panel_id)
 
@@ -122,10 +112,10 @@ class DerivativesPanel(Panel):
         self.kink_points = pg.ScatterPlotItem(size=11)
         self.kink_points.setZValue(20)
         self.plot.addItem(self.kink_points, ignoreBounds=True)
-        self.tiny_line = pg.InfiniteLine(pos=np.log10(TINY), angle=0, movable=False)
+        self.tiny_line = pg.InfiniteLine(pos=np.log10(VANISHED), angle=0, movable=False)
         self.plot_depth.addItem(self.tiny_line, ignoreBounds=True)
         self.tiny_text = pg.TextItem("10⁻¹⁸", anchor=(0, 0))
-        self.tiny_text.setPos(1, np.log10(TINY))  # a log axis places items at log10(y)
+        self.tiny_text.setPos(1, np.log10(VANISHED))  # a log axis places items at log10(y)
         self.plot_depth.addItem(self.tiny_text, ignoreBounds=True)
         self.depth_marks = pg.ScatterPlotItem(size=9)
         self.depth_marks.setZValue(20)
@@ -287,15 +277,15 @@ class DerivativesPanel(Panel):
         item.setData(DEPTHS[ok], prod[ok], pen=pg.mkPen(series_color(self.theme, i), width=2),
                      skipFiniteCheck=True)
         item.setVisible(True)
-        below = np.flatnonzero(ok & (prod < TINY))
-        if below.size:
-            L = int(DEPTHS[below[0]])
+        k = vanished_at(prod)
+        if k is not None:
+            L = int(DEPTHS[k])
             t = self._text(self.plot_depth, "depth", i)
-            t.setText(f"{label_of(act)}\n{max_abs_df(act):.3g}^{L} = {prod[below[0]]:.2g}")
+            t.setText(f"{label_of(act)}\n{max_abs_df(act):.3g}^{L} = {prod[k]:.2g}")
             t.setAnchor((0.5, 1.1))
-            t.setPos(L, np.log10(prod[below[0]]))  # a log axis places items at log10(y)
+            t.setPos(L, np.log10(prod[k]))  # a log axis places items at log10(y)
             t.setVisible(True)
-            self._depth_spots.append({"pos": (L, np.log10(prod[below[0]])),
+            self._depth_spots.append({"pos": (L, np.log10(prod[k])),
                                       "brush": pg.mkBrush(series_color(self.theme, i)),
                                       "pen": pg.mkPen(self.theme.foreground)})
         return prod
@@ -362,18 +352,5 @@ class DerivativesPanel(Panel):
             tables.append(CsvTable("derivatives_from_output", head, np.column_stack(cols)))
         return tables
 
-    def view_state(self) -> dict:
-        return {"functions": self.picker.state(), "x_range": list(self.xrange.range()),
-                "show_d2": self.d2_box.isChecked(), "show_numerical": self.num_box.isChecked()}
-
-    def restore_view_state(self, state: dict) -> None:
-        if not isinstance(state, dict):
-            return
-        xr = state.get("x_range")
-        if isinstance(xr, (list, tuple)) and len(xr) == 2:
-            self.xrange.set_range(*xr)
-        for key, box in (("show_d2", self.d2_box), ("show_numerical", self.num_box)):
-            if isinstance(state.get(key), bool):
-                box.setChecked(state[key])
-        self.picker.restore(state.get("functions", {}))
-        self._redraw()
+    def _state_boxes(self) -> dict[str, QCheckBox]:
+        return {"show_d2": self.d2_box, "show_numerical": self.num_box}

@@ -1,6 +1,7 @@
 """Shared controls of the function panels: a checkable list of activations with parameter
-sliders for the highlighted one, an x-range editor, and the small sampling helpers both
-panels plot from (a z grid that hits every kink exactly, the scalar curve of softmax)."""
+sliders for the highlighted one, an x-range editor, the saved view state both panels share,
+and the small sampling helpers both panels plot from (a z grid that hits every kink exactly,
+the scalar curve of softmax)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,8 +29,7 @@ import core.activations as acts
 from ..widgets import NumberEdit, SliderEdit, format_number
 
 __all__ = ["FunctionPicker", "XRangeEdit", "XMAX", "sample_z", "curve_fns", "label_of",
-           "max_abs_df", "vector_note", "Caption", "saturated_intervals",
-           "put_beside", "kink_owner"]
+           "vector_note", "Caption", "put_beside", "kink_owner", "FunctionViewState"]
 
 #: largest |x| the x-range accepts
 XMAX = 1000.0
@@ -50,18 +51,6 @@ def curve_fns(act: acts.Activation) -> tuple[Callable, Callable, Callable]:
     return act.f, act.df, act.d2f
 
 
-def saturated_intervals(z: np.ndarray, df: np.ndarray, max_df: float) -> list[tuple[float, float]]:
-    """Runs of the sorted grid ``z`` where |f′(z)| < 1% of ``max_df`` (the saturation rule of
-    the snapshot's ``frac_saturated``), as (first z, last z) of each run. A function whose
-    derivative is zero everywhere (the step) is saturated everywhere."""
-    if max_df <= 0:
-        return [(float(z[0]), float(z[-1]))]
-    sat = np.abs(df) < 0.01 * max_df
-    edges = np.diff(np.concatenate([[0], sat.astype(np.int8), [0]]))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    return [(float(z[a]), float(z[b])) for a, b in zip(starts, stops)]
-
-
 def kink_owner(shown: list, focus: str | None, lo: float, hi: float) -> int | None:
     """Index in ``shown`` of the one function whose kink conventions are written out (more
     would pile up): the highlighted one if it has kinks in [lo, hi], else the first that has."""
@@ -75,17 +64,6 @@ def vector_note(act: acts.Activation) -> str:
         return ""
     return (f"{act.info.display_name} acts on a whole vector of scores; shown is its one-input "
             "curve softmax([z, 0])₁ = σ(z).")
-
-
-_MAX_DF: dict[Any, float] = {}
-
-
-def max_abs_df(act: acts.Activation) -> float:
-    """sup |f′| of the plotted curve (cached: the core samples 40,001 points for it)."""
-    key = (act.name, tuple(sorted(act.params.items())))
-    if key not in _MAX_DF:
-        _MAX_DF[key] = float(act.max_abs_df)
-    return _MAX_DF[key]
 
 
 def label_of(act: acts.Activation) -> str:
@@ -379,3 +357,48 @@ class XRangeEdit(QWidget):
         self.lo.setValue(lo)
         self.hi.setValue(hi)
         return True
+
+
+# --- the saved view state of a function panel ---------------------------------------------------
+class FunctionViewState:
+    """``view_state`` / ``restore_view_state`` of a panel with a ``picker`` (FunctionPicker),
+    an ``xrange`` (XRangeEdit), check boxes (:meth:`_state_boxes`) and a ``_redraw``.
+
+    Saved: ``functions`` (the picker's state), ``x_range`` [lo, hi], one bool per check box,
+    then what :meth:`_extra_view_state` adds. Restoring sets the range, the boxes, the extras
+    (:meth:`_restore_extra`), then the picker, and redraws; bad entries are ignored. Put it
+    before ``Panel`` in the bases, so that it overrides Panel's empty pair.
+    """
+
+    picker: FunctionPicker
+    xrange: XRangeEdit
+    _redraw: Callable[[], None]
+
+    def _state_boxes(self) -> dict[str, QCheckBox]:
+        """Saved key → check box, in saving order."""
+        return {}
+
+    def _extra_view_state(self) -> dict:
+        return {}
+
+    def _restore_extra(self, state: dict) -> None:
+        """Apply the entries of :meth:`_extra_view_state` (before the picker is restored)."""
+
+    def view_state(self) -> dict:
+        state = {"functions": self.picker.state(), "x_range": list(self.xrange.range())}
+        state.update({key: box.isChecked() for key, box in self._state_boxes().items()})
+        state.update(self._extra_view_state())
+        return state
+
+    def restore_view_state(self, state: dict) -> None:
+        if not isinstance(state, dict):
+            return
+        xr = state.get("x_range")
+        if isinstance(xr, (list, tuple)) and len(xr) == 2:
+            self.xrange.set_range(*xr)
+        for key, box in self._state_boxes().items():
+            if isinstance(state.get(key), bool):
+                box.setChecked(state[key])
+        self._restore_extra(state)
+        self.picker.restore(state.get("functions", {}))
+        self._redraw()

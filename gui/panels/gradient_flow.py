@@ -10,6 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
+from core.diagnostics import HEALTHY_UPDATE_RATIO, GradientVerdict, gradient_verdict
+
 from ..live_view import LiveView
 from ..theme import Theme, series_color
 from ._axis import axis_items
@@ -18,11 +20,10 @@ from ._stable_range import RangeKeeper, StableViewBox
 from .base import CsvTable, Panel, fit_title_height, set_title, title_over_axes
 from .registry import describe
 
-__all__ = ["GradientFlowPanel", "FLOOR", "HEALTHY_RATIO", "gradient_summary"]
+__all__ = ["GradientFlowPanel", "FLOOR", "verdict_text"]
 
 #: values ≤ 0 are drawn at this floor on the log axes (log 0 does not exist)
 FLOOR = 1e-12
-HEALTHY_RATIO = 1e-3
 #: theme series for layers 1, 2, …: all but the yellow (unreadable on white); then dashed
 LAYER_SERIES = (0, 1, 2, 3, 4, 5, 7)
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -39,22 +40,28 @@ def _nice(k: float) -> str:
     return f"{k:.2g}"
 
 
-def gradient_summary(first: float, last: float) -> str:
-    """One line comparing the first layer's gradient norm with the last layer's."""
-    if not (math.isfinite(first) and math.isfinite(last)):
+def verdict_text(v: GradientVerdict) -> str:
+    """The bar chart's one line for a verdict of ``core.diagnostics.gradient_verdict``."""
+    kind, r = v.kind, v.ratio
+    if kind == "no gradient yet":
+        return "no gradient yet: train a step (Play or Step)"
+    if kind == "one layer":
+        return "only one layer"
+    if kind == "not finite":
         return "a gradient is not finite: training diverged"
-    if last <= 0:
+    if kind == "last zero":
         return "the last layer's gradient is zero"
-    if first <= 0:
+    if kind == "first zero":
         return "the first layer's gradient is zero: it no longer learns"
-    r = first / last
-    if 0.67 <= r <= 1.5:
+    if kind == "similar":
         return f"first layer's gradient is about the size of the last layer's (×{r:.2g})"
-    if r < 1:
+    if kind in ("smaller", "vanishing"):
         text = f"first layer's gradient is 1/{_nice(1 / r)} of the last layer's"
-        return text + (" — vanishing: the first layers hardly learn" if r < 1e-2 else "")
+        return text + (" — vanishing: the first layers hardly learn" if kind == "vanishing"
+                       else "")
     text = f"first layer's gradient is {_nice(r)}× the last layer's"
-    return text + (" — exploding: the first layers get huge updates" if r > 1e2 else "")
+    return text + (" — exploding: the first layers get huge updates" if kind == "exploding"
+                   else "")
 
 
 #: below this canvas height (px) the axis titles are hidden (see GradientFlowPanel.fit_to)
@@ -97,6 +104,7 @@ class GradientFlowPanel(Panel):
         row.addWidget(self.log_box)
         row.addStretch(1)
         self.summary = ""  # the bar chart's verdict, also in its title
+        self.verdict: GradientVerdict | None = None
 
         c = self.canvas
         self.norm_plot = c.addPlot(row=0, col=0, title="Gradient norm over time",
@@ -277,9 +285,10 @@ class GradientFlowPanel(Panel):
                              antialias=self.smooth)
         self._steps, self._norms, self._ratios = steps, norms, ratios
         x_ends = steps[ok_x][[0, -1]] if ok_x.any() else np.zeros(0)
-        self.ref_line.setData(x_ends, np.full(len(x_ends), HEALTHY_RATIO))
+        self.ref_line.setData(x_ends, np.full(len(x_ends), HEALTHY_UPDATE_RATIO))
         if len(x_ends):
-            self.ref_label.setPos(x_ends[0], math.log10(HEALTHY_RATIO))  # view coords are log10
+            # view coordinates are log10
+            self.ref_label.setPos(x_ends[0], math.log10(HEALTHY_UPDATE_RATIO))
         self.ref_label.setVisible(bool(len(x_ends)))
         values = np.array([layer.grad_norm_w for layer in snap.layers], dtype=float)
         if snap.step == 0:
@@ -332,11 +341,8 @@ class GradientFlowPanel(Panel):
         else:
             self._bar_range.reset()
             self.bar_plot.setYRange(ymin, ymax, padding=0)
-        first, last = (values[0], values[-1]) if len(values) else (math.nan, math.nan)
-        if before_first_step:
-            text = "no gradient yet: train a step (Play or Step)"
-        else:
-            text = gradient_summary(first, last) if len(values) > 1 else "only one layer"
+        self.verdict = gradient_verdict(values, trained=not before_first_step)
+        text = verdict_text(self.verdict)
         self.summary = text
         if write:
             set_title(self.bar_plot, f"Gradient norm now: {text}",

@@ -10,6 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
+from core.diagnostics import unit_histogram
+
 from ..theme import Theme, style_plot
 from ._axis import axis_items
 from ._stable_range import StableViewBox
@@ -210,14 +212,13 @@ class UnitDetail:
         ls = snap.layers[layer]
         name = unit_name(snap, dataset, layer, unit)
         edges = np.asarray(ls.a_hist.edges, dtype=np.float64)
-        a = np.asarray(ls.a_sample[:, unit], dtype=np.float64)
-        a = np.clip(a[np.isfinite(a)], edges[0], edges[-1])  # outside values → end bins
-        self.edges, self.counts = edges, np.histogram(a, bins=edges)[0].astype(np.float64)
+        self.edges, self.counts = edges, unit_histogram(ls.a_sample, unit, edges)
         self.hist.setData(edges, self.counts)
         if not self.hist.isVisible():  # after clear()
             self.hist.setVisible(True)
             self.hist_plot.enableAutoRange()
-        set_title(self.hist_plot, f"{name}: activations on {a.size} training rows",
+        rows = int(self.counts.sum())  # every finite value is counted (outside → end bins)
+        set_title(self.hist_plot, f"{name}: activations on {rows} training rows",
                   color=theme.foreground)
         set_title(self.map_plot, f"{name} over the input plane", color=theme.foreground)
         if grid is None or snap.grid is None and getattr(dataset, "extent", None) is None:

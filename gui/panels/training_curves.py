@@ -3,12 +3,12 @@ with earlier runs of the session drawn behind as labelled ghosts."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+
+from core import diagnostics
 
 from ..live_view import LiveView
 from ..theme import Theme, series_color
@@ -18,44 +18,11 @@ from ._stable_range import StableViewBox
 from .base import CsvTable, Panel
 from .registry import describe
 
-__all__ = ["TrainingCurvesPanel", "ema"]
+__all__ = ["TrainingCurvesPanel"]
 
 KINDS = ("train_loss", "test_loss", "train_metric", "test_metric")
 #: theme series used for ghosts (index 6, yellow, is unreadable on white)
 GHOST_SERIES = (2, 3, 4, 5, 7)
-_BLOCK = 512
-
-
-def ema(values: np.ndarray, weight: float) -> np.ndarray:
-    """TensorBoard's debiased exponential moving average.
-
-    ``s_n = weight·s_(n−1) + (1 − weight)·v_n`` from ``s_0 = 0``, reported as
-    ``s_n / (1 − weight**n)`` so the start is not pulled towards 0. Non-finite values are
-    skipped (left as they are, not fed into the average). ``weight`` in [0, 1).
-    """
-    v = np.asarray(values, dtype=float)
-    out = v.copy()
-    if weight <= 0.0 or v.size == 0:
-        return out
-    ok = np.isfinite(v)
-    x = v[ok]
-    s = np.empty_like(x)
-    state = 0.0
-    # closed form inside blocks, carried from block to block; blocks are short enough that
-    # w**-k stays below 1e8 (rounding stays ~1e-8 of the largest value)
-    block = int(min(_BLOCK, max(1.0, 8.0 / -math.log10(weight))))
-    for start in range(0, len(x), block):
-        chunk = x[start:start + block]
-        k = np.arange(len(chunk))
-        up = weight ** -k
-        # in units of the block's largest value: a loss near 1e300 (on its way to diverging)
-        # times w**-k would overflow, and the average of finite values is finite
-        scale = max(float(np.abs(chunk).max()), abs(state)) or 1.0
-        s[start:start + len(chunk)] = weight ** k * (
-            weight * (state / scale) + (1.0 - weight) * np.cumsum((chunk / scale) * up)) * scale
-        state = s[start + len(chunk) - 1]
-    out[ok] = s / (1.0 - weight ** np.arange(1, len(x) + 1))
-    return out
 
 
 def _fmt(v: float) -> str:
@@ -185,7 +152,7 @@ class TrainingCurvesPanel(Panel):
     # --- drawing ----------------------------------------------------------------------------
     def _drawn(self, x: np.ndarray, y: np.ndarray, kind: str, smooth: bool = True) -> np.ndarray:
         """What is drawn for column ``kind``: smoothed (or not), NaN where not plottable."""
-        y = ema(y, self.smoothing if smooth else 0.0)
+        y = diagnostics.ema(y, self.smoothing if smooth else 0.0)
         bad = ~np.isfinite(y) | ~np.isfinite(x)
         if self.log_y and kind.endswith("loss"):
             bad |= ~(y > 0)  # nothing ≤ 0 on a log axis

@@ -1,4 +1,5 @@
-"""Small reusable widgets: checked number fields, slider pairs, thumbnails, combo helpers."""
+"""Small reusable widgets: checked number fields, slider pairs, thumbnails, combo helpers
+(registry-filled combos in ``registry_combo``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox
 
 from .number_edit import NumberEdit, SliderEdit, format_number, parse_number
+from .registry_combo import fill_from_registry, formula_tip, summary_tip
 
 __all__ = [
     "NumberEdit",
@@ -14,7 +16,10 @@ __all__ = [
     "format_number",
     "parse_number",
     "compact_combo",
+    "fill_from_registry",
+    "formula_tip",
     "select_data",
+    "summary_tip",
 ]
 
 

@@ -107,6 +107,26 @@ def test_huge_weights_saturate_tanh():
     assert calm.snapshot(grid=None).layers[0].frac_saturated == 0.0
 
 
+def test_frac_saturated_is_the_diagnostics_rule():
+    from core import diagnostics
+
+    t = circles_trainer(hidden=((8, "tanh"),), init=("normal", {"sigma": 3.0}))
+    layer = t.snapshot(grid=None).layers[0]
+    adf = np.abs(1.0 - np.tanh(layer.z_sample) ** 2)
+    assert 0.0 < layer.frac_saturated < 1.0
+    assert layer.frac_saturated == pytest.approx(diagnostics.saturated(adf, 1.0).mean(),
+                                                 abs=1 / adf.size)
+
+
+def test_default_grid_is_the_decision_grid():
+    from core import diagnostics
+    from core.snapshot import take_snapshot
+
+    g = take_snapshot(circles_trainer()).grid
+    res = diagnostics.DECISION_GRID
+    assert g.values.shape == (res, res, 1) and g.xs.shape == (res,)
+
+
 def test_multiclass_confusion_and_regression_curve():
     ds = core.datasets.load("iris", seed=0, standardize=True)
     net = core.Network.build(ds.n_inputs, [(6, "relu")], (3, "softmax"), seed=0)

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 import core.activations as acts
+from core.diagnostics import saturated_intervals
 from gui.panels.activation_curves import ActivationCurvesPanel
-from gui.panels.function_picker import saturated_intervals
 from gui.theme import DARK, LIGHT
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

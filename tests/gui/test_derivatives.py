@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import core.activations as acts
-from gui.panels.derivatives import COMPACT_HEIGHT, DEPTHS, DerivativesPanel
+from core.diagnostics import DEPTHS
+from gui.panels.derivatives import COMPACT_HEIGHT, DerivativesPanel
 from gui.theme import DARK, LIGHT
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

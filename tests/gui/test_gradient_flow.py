@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from gui.panels.gradient_flow import FLOOR, HEALTHY_RATIO, GradientFlowPanel, gradient_summary
+from core.diagnostics import HEALTHY_UPDATE_RATIO, gradient_verdict
+from gui.panels.gradient_flow import FLOOR, GradientFlowPanel, verdict_text
 from gui.theme import DARK, LIGHT
 
 
@@ -93,7 +94,7 @@ def test_bars_are_the_current_gradient_norms_first_layer_left(panel, make_view):
     assert panel.bar_labels[-1].toPlainText() == f"{current[-1]:.2g}"
     # vanishing gradients: the first layer's bar is far below the last one's
     assert current[0] < current[-1] / 100
-    expected = gradient_summary(current[0], current[-1])
+    expected = verdict_text(gradient_verdict(current))
     assert panel.summary == expected and expected in panel.bar_plot.titleLabel.text
     assert expected.startswith("first layer's gradient is 1/") and "vanishing" in expected
     panel.log_box.setChecked(True)
@@ -114,7 +115,7 @@ def test_bars_are_the_current_gradient_norms_first_layer_left(panel, make_view):
     (math.nan, 1.0, "not finite"),
 ])
 def test_gradient_summary_wording(first, last, text):
-    assert text in gradient_summary(first, last)
+    assert text in verdict_text(gradient_verdict([first, last]))
 
 
 def test_reference_line_marks_the_healthy_ratio(panel, make_view):
@@ -122,7 +123,7 @@ def test_reference_line_marks_the_healthy_ratio(panel, make_view):
     panel.update_view(view)
     x, y = _data(panel.ref_line)
     np.testing.assert_array_equal(x, view.timeline.step[[0, -1]])
-    np.testing.assert_array_equal(y, [HEALTHY_RATIO, HEALTHY_RATIO])
+    np.testing.assert_array_equal(y, [HEALTHY_UPDATE_RATIO, HEALTHY_UPDATE_RATIO])
     assert panel.ref_line.opts["pen"].style() != panel.norm_lines[0].opts["pen"].style()
     assert panel.ref_label.toPlainText() == "typical healthy ratio ≈ 1e-3"
     assert panel.ref_label.pos().y() == pytest.approx(-3.0)  # log10 view coordinates

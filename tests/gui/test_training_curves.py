@@ -6,13 +6,11 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QApplication
 
 from gui.live_view import Ghost
-from gui.panels.training_curves import KINDS, TrainingCurvesPanel, ema
+from gui.panels.training_curves import KINDS, TrainingCurvesPanel
 from gui.theme import DARK, LIGHT, series_color
 
 
@@ -92,28 +90,6 @@ def test_log_axis_skips_values_that_are_not_positive(panel, make_view):
     x, y = _data(panel.curves["train_loss"])
     assert (y > 0).all() and np.isfinite(y).all()
     assert 1 not in x and 2 not in x and len(x) == len(loss) - 2
-
-
-@given(st.lists(st.floats(-1e3, 1e3), min_size=0, max_size=700), st.floats(0.0, 0.99))
-def test_ema_is_tensorboards_formula(values, w):
-    values = np.array(values, dtype=float)
-    np.testing.assert_allclose(ema(values, w), _ema_reference(values, w), rtol=1e-9, atol=1e-9)
-
-
-@given(st.lists(st.floats(-1e307, 1e307), min_size=1, max_size=700), st.floats(0.0, 0.99))
-def test_ema_of_huge_finite_values_is_finite(values, w):
-    # a loss on its way to diverging: no overflow (and no RuntimeWarning) inside the average
-    out = ema(np.array(values), w)
-    assert np.isfinite(out).all()
-    assert np.abs(out).max() <= np.abs(values).max() * (1 + 1e-9)
-
-
-def test_ema_passes_over_non_finite_values():
-    v = np.array([1.0, np.nan, 3.0, np.inf, 5.0])
-    out = ema(v, 0.5)
-    np.testing.assert_allclose(out, _ema_reference(v, 0.5))
-    assert np.isnan(out[1]) and np.isinf(out[3])
-    np.testing.assert_array_equal(ema(v, 0.0), v)
 
 
 def test_smoothing_draws_the_ema_with_raw_behind(panel, make_view):
