@@ -84,7 +84,25 @@ class TrainingConfig:
 
 @dataclass(frozen=True)
 class Experiment:
-    """Everything needed to rebuild a run exactly (weights and history live beside it)."""
+    """Everything needed to rebuild a run exactly (weights and history live beside it).
+
+    Plain, frozen, JSON-able data: ``to_dict`` and ``from_dict`` convert it, ``with_``
+    changes fields, and ``build_dataset``, ``build_network`` and ``build_trainer`` make the
+    engine objects from it, the same in the GUI, the CLI and a script.
+
+    Attributes
+    ----------
+    dataset : DatasetConfig
+        Which data set, its size, noise, split, seed and coding (or a CSV file).
+    network : NetworkConfig
+        Hidden layers, output activation, initializer, biases, seed, batch norm, dtype.
+    training : TrainingConfig
+        Loss, optimizer, learning rate, batch size, L1/L2, clipping, epoch limit, seed.
+    title, description : str
+        What a lesson shows about itself.
+    panels : dict
+        Per-panel view choices (selected activations, log-y, ...), opaque to the core.
+    """
 
     dataset: DatasetConfig = DatasetConfig()
     network: NetworkConfig = NetworkConfig()
@@ -96,6 +114,7 @@ class Experiment:
 
     # --- JSON ------------------------------------------------------------------------
     def to_dict(self) -> dict:
+        """The experiment as JSON-able dicts and lists, with ``schema_version``."""
         d = asdict(self)
         d["schema_version"] = SCHEMA_VERSION
         d["dataset"]["features"] = list(self.dataset.features)
@@ -129,10 +148,33 @@ class Experiment:
                    panels=panels)
 
     def with_(self, **changes: Any) -> Experiment:
+        """A copy with whole fields replaced, e.g. ``exp.with_(training=TrainingConfig())``."""
         return replace(self, **changes)
 
     # --- building --------------------------------------------------------------------
     def build_dataset(self):
+        """Make the data set these settings describe, as ``core.datasets.load`` does.
+
+        Returns
+        -------
+        Dataset
+            ``x_train`` (n_train, n_inputs), ``y_train`` (n_train, n_outputs), ``x_test``,
+            ``y_test``; equal settings give identical arrays.
+
+        Raises
+        ------
+        KeyError
+            If the data set's name is unknown.
+        ValueError
+            If a setting is out of range for this data set (``core.datasets.load``).
+        core.datasets.CSVError, OSError
+            If ``dataset.csv_path`` is set and the file cannot be used (``load_csv``).
+
+        Notes
+        -----
+        With ``csv_path`` set only its target column, split, seed and standardization are
+        passed on; ``features`` and ``targets`` are not applied to a CSV file.
+        """
         from . import datasets
 
         c = self.dataset
@@ -152,6 +194,11 @@ class Experiment:
         )
 
     def build_network(self, ds):
+        """A new Network for data set ``ds``: its inputs and outputs, weights from the seed.
+
+        Raises KeyError for an unknown activation or initializer, ValueError for bad
+        parameters or a network over the limits (see ``Network.build``).
+        """
         from .network import Network
 
         c = self.network
@@ -163,7 +210,31 @@ class Experiment:
         )
 
     def build_trainer(self, ds=None):
-        """A fresh trainer: dataset, network initialised with its seed, optimizer state empty."""
+        """A fresh trainer: dataset, network initialised with its seed, optimizer state empty.
+
+        Parameters
+        ----------
+        ds : Dataset, optional
+            The data set to train on; default ``self.build_dataset()``. Pass one to reuse it
+            (several runs on the same data) or to train on data made elsewhere; its
+            ``n_inputs`` and ``n_outputs`` size the network.
+
+        Returns
+        -------
+        Trainer
+            At epoch 0 and step 0, with the loss, optimizer, learning rate, batch size,
+            L1/L2, clipping and seed of ``training``. ``training.epoch_limit`` is not part of
+            the trainer: the front ends stop there.
+
+        Raises
+        ------
+        KeyError
+            If the data set, an activation, the initializer, the loss or the optimizer is
+            unknown.
+        ValueError
+            If a setting is out of range (see ``build_dataset``, ``Network.build`` and
+            ``core.Trainer``).
+        """
         from .trainer import Trainer
 
         ds = ds if ds is not None else self.build_dataset()

@@ -29,6 +29,7 @@ class GradCheckResult:
     max_error: float
 
     def passed(self, tol: float = 1e-6) -> bool:
+        """True when every layer's relative error is below ``tol``."""
         return self.max_error < tol
 
     def __str__(self) -> str:
@@ -40,9 +41,41 @@ def gradcheck(net, x, y, loss="mse", h: float = 1e-6, train: bool = True,
               seed: int = 0) -> GradCheckResult:
     """Compare ``net.loss_and_gradients`` with central differences of ``net.loss``.
 
-    Training mode (the default) checks BatchNorm's batch-statistics backward pass; RReLU's
-    random slopes are drawn from a generator re-seeded with ``seed`` for every evaluation, so
-    each loss sees the same slopes. Parameters and running statistics are left unchanged.
+    Every parameter is moved by ±h in turn, so this costs two loss evaluations per parameter:
+    it is meant for small networks and batches (a test, a lesson), not for training.
+
+    Parameters
+    ----------
+    net : Network
+        The network to check; its parameters and BatchNorm running statistics are restored
+        afterwards (``grad_flat`` holds the analytic gradient).
+    x : array_like, shape (n, n_inputs)
+        Inputs of the batch. Keep them away from kinks (ReLU at z = 0), where the central
+        difference averages the two slopes and disagrees by design.
+    y : array_like, shape (n, n_outputs)
+        Targets of the batch.
+    loss : str or Loss
+        A name from ``core.losses.names()``.
+    h : float
+        The step of the central difference (1e-6 suits float64).
+    train : bool
+        Training mode (the default) checks BatchNorm's batch-statistics backward pass.
+    seed : int
+        RReLU's random slopes come from a generator re-seeded with it for every evaluation,
+        so each loss sees the same slopes.
+
+    Returns
+    -------
+    GradCheckResult
+        Per layer (hidden first) the relative error ‖analytic − numeric‖ / (‖analytic‖ +
+        ‖numeric‖) over all its parameters, and their maximum; ``passed(tol=1e-6)``.
+
+    Raises
+    ------
+    KeyError
+        If the loss is unknown.
+    ValueError
+        If ``x`` or ``y`` has the wrong shape (as ``Network.loss_and_gradients``).
     """
     loss = _losses.get(loss)
     x = np.asarray(x, dtype=net.dtype)

@@ -40,11 +40,35 @@ def register(init: Initializer) -> Initializer:
 
 
 def names() -> list[str]:
-    """Every registered initializer name, in menu order."""
+    """Every registered initializer name, in menu order.
+
+    Returns
+    -------
+    list of str
+        A new list: ``["zeros", "constant", "uniform", "normal", "xavier_uniform", ...]``.
+    """
     return list(_REGISTRY)
 
 
 def get(name: str) -> Initializer:
+    """The initializer record registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name from ``names()``.
+
+    Returns
+    -------
+    Initializer
+        Its ``fn(rng, fan_in, fan_out, **params)`` draws a (fan_in, fan_out) float64 matrix;
+        ``defaults`` names its parameters; ``initialize`` checks them and calls it.
+
+    Raises
+    ------
+    KeyError
+        If no initializer has that name; the message lists the known names.
+    """
     try:
         return _REGISTRY[name]
     except KeyError:

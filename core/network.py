@@ -136,10 +136,46 @@ class Network:
         batchnorm: bool = False,
         dtype="float64",
     ) -> Network:
-        """Build from layer specs (see ``parse_layer``); limits are checked before allocation.
+        """A fully connected network from layer specs; limits are checked before allocation.
 
-        ``init`` is a name or (name, {params}); ``bias_init`` sets every layer's biases;
-        ``seed=None`` draws a fresh seed (kept in ``spec()`` so the network can be rebuilt).
+        Parameters
+        ----------
+        n_inputs : int
+            Inputs per sample: the data set's ``n_inputs``.
+        hidden : sequence of layer specs
+            The hidden layers, first to last; each spec is ``(units, activation)`` in any form
+            ``parse_layer`` accepts: ``(8, "tanh")``, ``(8, ("leaky_relu", {"alpha": 0.2}))``,
+            ``(8, activation_instance)`` or ``{"units": 8, "activation": "relu"}``.
+            Empty: a single layer from the inputs to the output.
+        output : layer spec
+            The output layer; to train on a data set it needs its ``n_outputs`` units.
+        init : str or (str, dict)
+            A name from ``core.initializers.names()``, or (name, {params}) such as
+            ``("normal", {"sigma": 0.1})``; it draws every layer's W.
+        bias_init : float
+            The value of every bias (finite).
+        seed : int or None
+            Seeds the weights (and the generator of RReLU's slopes); None draws a fresh seed,
+            kept in ``spec()`` so the network can be rebuilt.
+        batchnorm : bool
+            Batch-normalize every hidden layer's a_prev @ W + b before its activation (not
+            the output layer's).
+        dtype : {"float64", "float32"}
+            The dtype of every parameter and every array of the passes.
+
+        Returns
+        -------
+        Network
+            Its ``layers`` (hidden first, output last), every parameter in ``flat``.
+
+        Raises
+        ------
+        KeyError
+            If an activation or the initializer is unknown.
+        ValueError
+            If a spec is malformed, an activation parameter or initializer parameter is
+            wrong, ``dtype`` or ``bias_init`` is not allowed, or the network breaks a limit of
+            ``core.limits`` (layers, units, inputs, parameters).
         """
         if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)):
             raise ValueError(f"n_inputs must be a whole number, not {n_inputs!r}")
@@ -281,11 +317,38 @@ class Network:
         return loss.value(out.forward(a, train, rng), y)
 
     def loss_and_gradients(self, x, y, loss="bce", train: bool = True, rng=None):
-        """(mean loss, [(∂L/∂W, ∂L/∂b)] per layer) for one batch; x (n, n_inputs), y (n, k).
+        """One forward and backward pass on a batch: the mean loss and every layer's gradient.
 
-        The gradient lists are views into ``grad_flat`` (overwritten by the next call). PReLU
-        α and BatchNorm γ, β gradients sit in ``grad_flat`` and on each layer. Training mode
-        (the default) uses batch statistics and random RReLU slopes.
+        Parameters
+        ----------
+        x : array_like, shape (n, n_inputs)
+            The batch's inputs.
+        y : array_like, shape (n, n_outputs)
+            Its targets, 2-D even for one output (hinge maps y ≤ 0 to −1 and y > 0 to +1).
+        loss : str or Loss
+            A name from ``core.losses.names()``. BCE after a sigmoid and CE after a softmax
+            output are computed from the logits (the fused form).
+        train : bool
+            Training mode (the default): BatchNorm uses the batch's statistics and updates its
+            running ones, RReLU draws random slopes. False: evaluation mode.
+        rng : numpy.random.Generator, optional
+            Draws RReLU's slopes; default the network's own ``rng``.
+
+        Returns
+        -------
+        loss : float
+            The data loss averaged over the n rows (no L1/L2 penalty).
+        grads : list of (ndarray, ndarray)
+            Per layer, hidden first: (∂L/∂W of shape (fan_in, units), ∂L/∂b of shape
+            (units,)). They are views into ``grad_flat``, overwritten by the next pass;
+            PReLU's α and BatchNorm's γ, β gradients are in ``grad_flat`` and on each layer.
+
+        Raises
+        ------
+        KeyError
+            If the loss is unknown.
+        ValueError
+            If ``x`` is not (n, n_inputs) or ``y`` not (n, n_outputs).
         """
         loss = _losses.get(loss)
         x = self._as_input(x)

@@ -305,11 +305,35 @@ def _register(info: OptimizerInfo) -> None:
 
 
 def names() -> list[str]:
-    """Every registered optimizer name, in menu order."""
+    """Every registered optimizer name, in menu order.
+
+    Returns
+    -------
+    list of str
+        A new list: ``["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"]``.
+    """
     return list(_REGISTRY)
 
 
 def get(name: str) -> OptimizerInfo:
+    """The registry record of the optimizer ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name from ``names()``.
+
+    Returns
+    -------
+    OptimizerInfo
+        Its menu name, summary, class ``cls`` and the ``defaults`` of its hyper-parameters
+        (PyTorch's; lr is separate); ``make`` builds the optimizer itself.
+
+    Raises
+    ------
+    KeyError
+        If no optimizer has that name; the message lists the known names.
+    """
     try:
         return _REGISTRY[name]
     except KeyError:

@@ -18,6 +18,8 @@ __all__ = ["Preset", "get", "names", "all_presets"]
 
 @dataclass(frozen=True)
 class Preset:
+    """One lesson: its file name, title, the question it answers, the lesson text, the run."""
+
     name: str
     title: str
     question: str
@@ -27,6 +29,10 @@ class Preset:
 
 @cache
 def all_presets() -> dict[str, Preset]:
+    """Every lesson by name, read once from ``resources/presets/*.json``, in lesson order.
+
+    The order is each file's ``order`` field (999 when it has none), then the name.
+    """
     folder = resources.files("resources") / "presets"
     found = []
     for entry in folder.iterdir():
@@ -45,10 +51,36 @@ def all_presets() -> dict[str, Preset]:
 
 
 def names() -> list[str]:
+    """Every lesson's name, in lesson order (the Lessons menu's).
+
+    Returns
+    -------
+    list of str
+        A new list, e.g. ``["circles-tanh", "circles-relu", ...]``: the JSON file names
+        without ``.json``.
+    """
     return list(all_presets())
 
 
 def get(name: str) -> Preset:
+    """The lesson ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name from ``names()``.
+
+    Returns
+    -------
+    Preset
+        Its ``title``, ``question``, ``description`` and ``experiment``: an ``Experiment``
+        to build the run from (``experiment.build_trainer()``).
+
+    Raises
+    ------
+    KeyError
+        If there is no such lesson; the message lists the known names.
+    """
     try:
         return all_presets()[name]
     except KeyError:

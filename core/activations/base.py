@@ -123,12 +123,73 @@ class Activation:
 
     # --- to override -------------------------------------------------------------------
     def f(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """The unit's output a = f(z), element by element.
+
+        Parameters
+        ----------
+        z : array_like, any shape
+            Pre-activations: in a layer z = a_prev @ W + b, of shape (batch, units); for a
+            plot, a 1-D grid. Lists, integers and booleans are read as float64.
+
+        Returns
+        -------
+        ndarray
+            f(z), of the same shape as ``z`` and the same float dtype (float32 stays float32).
+
+        Notes
+        -----
+        For a vector activation (``vector`` is True: softmax) this is the curve that is
+        drawn, softmax([z, 0])₁ = σ(z); a layer calls ``f_vector`` on whole rows instead.
+        """
         raise NotImplementedError
 
     def df(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """The slope f′(z) = da/dz, element by element, taken with respect to z.
+
+        The derivative is with respect to the pre-activation z, as backpropagation needs it
+        (δ_z = δ_a · f′(z)); ``df_from_output`` gives the same slope written in terms of a.
+
+        Parameters
+        ----------
+        z : array_like, any shape
+            Pre-activations, as for ``f``.
+
+        Returns
+        -------
+        ndarray
+            f′(z), of the same shape and float dtype as ``z``.
+
+        Notes
+        -----
+        Where f has a kink the derivative does not exist; the value returned there is the one
+        listed in ``info.kinks``, chosen as PyTorch, TensorFlow and JAX do: ReLU′(0) = 0,
+        Leaky ReLU′(0) = PReLU′(0) = α (the left slope), ELU′(0) = α; step, sign and window
+        have f′ = 0 everywhere, their jumps included. A central difference averages the two
+        one-sided slopes at a kink, so it disagrees there by design. For softmax this is the
+        curve's σ′(z); the full Jacobian is ``jacobian`` and a layer uses ``vjp``.
+        """
         raise NotImplementedError
 
     def d2f(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """The curvature f″(z) = d²a/dz², element by element, taken with respect to z.
+
+        Parameters
+        ----------
+        z : array_like, any shape
+            Pre-activations, as for ``f``.
+
+        Returns
+        -------
+        ndarray
+            f″(z), of the same shape and float dtype as ``z``.
+
+        Notes
+        -----
+        At a kink, a jump or a breakpoint (``info.kinks``, ``info.breakpoints``) f″ does not
+        exist; the value returned there is finite, that of one of the two neighbouring pieces
+        (0 for the piecewise-linear functions such as ReLU, α for ELU at 0), except softsign's
+        0 between its +2 and −2.
+        """
         raise NotImplementedError
 
     def df_from_output(self, a: np.ndarray) -> np.ndarray | None:

@@ -56,7 +56,14 @@ def unregister(name: str) -> None:
 
 
 def names() -> list[str]:
-    """Every registered activation name, in registration order (the menus' order)."""
+    """Every registered activation name, in registration order (the menus' order).
+
+    Returns
+    -------
+    list of str
+        A new list of the names ``get`` accepts, e.g. ``["identity", "step", ...]``; the
+        aliases in ``ALIASES`` ("swish", "logistic", ...) are not in it.
+    """
     return list(_REGISTRY)
 
 
@@ -70,7 +77,38 @@ def activation_class(name: str) -> type[Activation]:
 
 
 def get(name: str | Activation, **params: float) -> Activation:
-    """An activation instance by name, with parameters checked against their ranges."""
+    """An activation instance by name, with its parameters checked against their ranges.
+
+    Parameters
+    ----------
+    name : str or Activation
+        A name from ``names()``, an alias from ``ALIASES`` ("swish", "logistic"), or either
+        spelled with capitals, hyphens or spaces ("Leaky-ReLU"). An Activation instance is
+        returned as it is, or as a copy with ``params`` changed.
+    **params : float
+        Parameter values by name, e.g. ``alpha=0.1``; those not given take their defaults
+        (the class's ``PARAMS``).
+
+    Returns
+    -------
+    Activation
+        A frozen record with ``f``, ``df``, ``d2f`` (derivatives with respect to the
+        pre-activation z), ``df_from_output`` and ``info`` (formula, range, kinks).
+
+    Raises
+    ------
+    KeyError
+        If no activation has that name; the message lists the known names.
+    ValueError
+        If a parameter is unknown, not a number, outside its range, or clashes with
+        another (RReLU needs lower ≤ upper).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> get("leaky_relu", alpha=0.1).df(np.array([-2.0, 0.0, 2.0]))
+    array([0.1, 0.1, 1. ])
+    """
     if isinstance(name, Activation):
         return type(name)(params={**name.params, **params}) if params else name
     return activation_class(name)(params=params)

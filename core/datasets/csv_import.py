@@ -158,8 +158,48 @@ def load_csv(
 ) -> Dataset:
     """A Dataset from a UTF-8 CSV file (``.csv.gz`` too); see ``parse_csv_text``.
 
-    The file's size is checked against ``max_bytes`` before it is read. A missing or
-    unreadable file raises OSError; problems with its contents raise CSVError.
+    Every column but the target is an input and must hold numbers; the file's size is
+    checked against ``max_bytes`` before it is read. What this does not try to do: guess
+    decimal commas, dates or units, or fill in missing values.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; a name ending in ``.gz`` is unpacked.
+    target : str or int, optional
+        The target column: its name (letter case ignored when that is unambiguous) or its
+        0-based index (negative counts from the end). Default: the last column.
+    task : {"binary", "multiclass", "regression"}, optional
+        None detects it: text, or at most 20 distinct whole numbers, is a classification
+        (binary with 2 classes, multiclass with more); other numbers are a regression.
+    test_fraction, seed, standardize, targets
+        As in ``core.datasets.load``.
+    header : bool, optional
+        Whether the first row holds column names; None guesses (a first row made only of
+        numbers is data, and the columns are called "column 1", ...).
+    delimiter : str, optional
+        None takes the most common of ",", ";" and tab in the first line.
+    max_rows, max_cols, max_bytes : int
+        Limits; a larger file is refused before it is parsed.
+
+    Returns
+    -------
+    Dataset
+        Named after the file (without its extensions). ``x_*`` (n, columns − 1); ``y_*`` is
+        (n, 1) 0/1 (or −1/+1) for binary, one-hot (n, k) for multiclass, (n, 1) values for
+        regression. A classification's classes, sorted, are in ``class_names``.
+
+    Raises
+    ------
+    CSVError
+        For any problem with the contents or the size, in one sentence naming the row and
+        column (``row``, ``column``): not UTF-8, a missing or non-numeric cell, no such
+        target column, too many rows, not a regular file, a broken ``.gz``. A subclass of
+        ValueError.
+    ValueError
+        If ``task``, ``test_fraction`` or ``targets`` is not an allowed value.
+    OSError
+        If the file is missing or cannot be read.
     """
     path = Path(path)
     too_big = f"more than the limit of {max_bytes / 1e6:g} MB; use a sample of it"

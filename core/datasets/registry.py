@@ -106,7 +106,15 @@ def register(info: DatasetInfo, *options: Option) -> Callable[[Maker], Maker]:
 
 
 def names() -> list[str]:
-    """Every data set name in menu order (registration order)."""
+    """Every data set name in menu order (registration order).
+
+    Returns
+    -------
+    list of str
+        A new list of the names ``load`` and ``describe`` accept, toy problems first
+        ("xor", "circles", ...), then tables and the bundled real data sets. "csv" is not
+        among them: ``load("csv", path=...)`` reads a file (see ``load_csv``).
+    """
     return list(_REGISTRY)
 
 
@@ -135,14 +143,57 @@ def load(
 ) -> Dataset:
     """Make the data set ``name`` with ``n`` samples in total, split into train and test.
 
-    ``noise`` is on the data set's own scale (``describe(name).noise_help``); ``n`` and
-    ``noise`` default to ``describe(name)``'s values and must lie in its ranges. One
-    ``np.random.default_rng(seed)`` draws the points, then the split, so equal arguments give
-    identical arrays; ``seed=None`` picks a fresh seed and records it in ``options``.
-    ``extra`` holds the data set's options (see ``describe(name).options``).
+    One ``np.random.default_rng(seed)`` draws the points, then the split, so equal arguments
+    give identical arrays. ``load(**dataset.options)`` makes the same data set again, also for
+    CSV files.
 
-    ``load(**dataset.options)`` makes the same data set again, also for CSV files
-    (``load("csv", path=...)`` forwards to ``load_csv``).
+    Parameters
+    ----------
+    name : str
+        A name from ``names()``, or "csv" with ``path=...`` (and ``load_csv``'s other
+        arguments) in ``extra``, which forwards to ``load_csv``.
+    n : int, optional
+        Samples in total, train and test together; default and allowed range from
+        ``describe(name)`` (``default_n``, ``n_range``). For iris, wine and digits it is a
+        stratified subsample; the tables (xor, seven_segment, parity) ignore it.
+    noise : float, optional
+        Noise on the data set's own scale (``describe(name).noise_help``); default and range
+        from ``describe(name)``. Ignored where there is no noise control (tables, real data).
+    test_fraction : float
+        Share of the rows in the test set, in [0, 0.9]; the split is stratified by class for
+        classification. The tables train and test on every row unless their ``split``
+        option is set.
+    seed : int or None
+        Seed (≥ 0) of the points and the split; None picks a fresh one, recorded in
+        ``options``.
+    standardize : bool
+        Standardize the inputs with the training rows' mean and standard deviation (kept in
+        ``input_mean``, ``input_std`` for ``Dataset.prepare``).
+    features : sequence of str
+        Extra inputs from ``FEATURES`` ("x1^2", "x1*x2", "sin(x1)", ...) appended to the raw
+        inputs of a 2-D data set, in this order; a single name may be given as a str.
+    targets : {"01", "pm1"}
+        Coding of binary targets: 0/1, or −1/+1 for tanh outputs and hinge loss.
+    **extra
+        The data set's own options, ``describe(name).options`` (``bits`` of parity, ``count``
+        of multi_gaussian, ...).
+
+    Returns
+    -------
+    Dataset
+        ``x_train`` (n_train, n_inputs), ``y_train`` (n_train, n_outputs), ``x_test``,
+        ``y_test`` likewise, all float64; ``y`` is always 2-D: one column per binary label,
+        one-hot rows for multiclass, the values for regression.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a registered data set (the message lists them).
+    ValueError
+        If ``n``, ``noise``, ``seed``, ``test_fraction``, ``targets``, ``features`` or an
+        option is of the wrong type or out of range, or an option is unknown.
+    core.datasets.CSVError, OSError
+        For ``name="csv"``: see ``load_csv``.
     """
     if name == "csv":
         from .csv_import import load_csv
