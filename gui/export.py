@@ -429,8 +429,9 @@ def _write_json(path: Path, data: dict) -> Path:
         json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"))
 
 
-def export_all_panels(panels: Mapping[str, Panel], folder: Path, *, settings: dict,
-                      view: LiveView | None, theme: str, scale: float = 2.0,
+def export_all_panels(panels: Mapping[str, Panel], folder: Path, *,
+                      settings: Callable[[], dict], view: LiveView | None, theme: str,
+                      scale: float = 2.0,
                       background: str = "theme") -> list[Path]:
     """Every panel as PNG, SVG and CSV, plus experiment.json and manifest.json, in ``folder``.
 
@@ -438,9 +439,10 @@ def export_all_panels(panels: Mapping[str, Panel], folder: Path, *, settings: di
     ----------
     panels : panel id → panel, in the order to export them.
     folder : created if missing.
-    settings : the experiment's settings with the panels' choices (``Experiment.to_dict()``
-        with ``"panels"``), written as experiment.json: File → Open reads the same fields
-        from an .alab.
+    settings : returns the experiment's settings with the panels' choices
+        (``Experiment.to_dict()`` with ``"panels"``), written as experiment.json: File → Open
+        reads the same fields from an .alab. Asked once every panel is drawn: drawing builds
+        the panels not shown yet, and only then do they hold their choices.
     view : the frame on screen; its epoch and step go into manifest.json (None: no frame yet).
     theme : the name of the theme the panels are drawn in, for the manifest.
     scale, background : as for :func:`write_png`.
@@ -463,7 +465,8 @@ def export_all_panels(panels: Mapping[str, Panel], folder: Path, *, settings: di
             pass  # a panel with nothing plotted yet has no CSV
         files[pid] = [p.name for p in names]
         written += names
-    written.append(_write_json(folder / "experiment.json", settings))
+    settings_now = settings()
+    written.append(_write_json(folder / "experiment.json", settings_now))
     manifest = {
         "app": "Activation Lab",
         "version": core.__version__,
@@ -473,7 +476,7 @@ def export_all_panels(panels: Mapping[str, Panel], folder: Path, *, settings: di
         "theme": theme,
         "scale": scale,
         "background": background,
-        "settings": settings,
+        "settings": settings_now,
         "files": files,
         "regenerate": "activation-lab train EXPERIMENT.alab --figures, or open the settings "
                       "of experiment.json in the app",

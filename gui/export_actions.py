@@ -85,7 +85,7 @@ class ExportActions(QObject):
         from .export import export_all_panels
 
         try:
-            written = export_all_panels(self.panels, folder, settings=self._settings(),
+            written = export_all_panels(self.panels, folder, settings=self._settings,
                                         view=self._last_view(), theme=self._theme_name())
         except (OSError, ValueError, TimeoutError) as e:
             message = f"Could not export: {e}"

@@ -481,7 +481,7 @@ def test_export_all_panels_writes_every_figure_settings_and_manifest(lab, window
                                                                      monkeypatch):
     window.panels["training_curves"].log_box.setChecked(True)  # a panel choice to carry along
     written = export_all_panels(window.panels, tmp_path / "figures",
-                                settings=window.experiment_settings(),
+                                settings=window.experiment_settings,
                                 view=lab.session.last_view, theme=window.theme_name, scale=1)
     folder = tmp_path / "figures"
     assert set(written) <= set(folder.iterdir())

@@ -328,7 +328,7 @@ class Monkey:
         else:
             w = self.w
             export.export_all_panels(w.panels, folder / f"all{self.counts['export']}",
-                                     settings=w.experiment_settings(),
+                                     settings=w.experiment_settings,
                                      view=self.s.last_view, theme=w.theme_name)
 
 
