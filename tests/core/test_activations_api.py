@@ -5,7 +5,6 @@ registry and parameter checks, the vectorized erf, and property tests with hypot
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -68,18 +67,6 @@ def test_extreme_inputs_give_no_warning_and_no_nan(name, dtype):
         assert d is None or np.isfinite(d).all()
 
 
-@pytest.mark.parametrize("name", names())
-def test_f_and_df_are_fast_on_10k_points(name):
-    act = get(name)
-    z = np.random.default_rng(0).normal(scale=3.0, size=10_000)
-    best = math.inf
-    for _ in range(5):
-        t = time.perf_counter()
-        act.f(z)
-        act.df(z)
-        best = min(best, time.perf_counter() - t)
-    # typically 0.05-0.6 ms; the bound only catches a Python loop over elements
-    assert best < 5e-3
 
 
 # --- softmax -------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import pickle
-import time
 
 import numpy as np
 import pytest
@@ -202,11 +201,9 @@ def test_row_budget_is_refused_before_any_parsing_or_allocation(monkeypatch):
     monkeypatch.setattr(csv_table.csv, "reader", boom)
     monkeypatch.setattr(csv_table.np, "empty", boom)
     text = "a,b\n" + "1,2\n" * 200_001
-    start = time.perf_counter()
     with pytest.raises(CSVError, match="more than 200,000 rows") as info:
-        parse_csv_text(text)
+        parse_csv_text(text)  # the patched reader and np.empty prove nothing was parsed
     assert info.value.row == 200_002
-    assert time.perf_counter() - start < 0.5
     with pytest.raises(CSVError, match="more than 10 rows"):
         parse_csv_text("a,b\r\n" + "1,2\r\n" * 11, max_rows=10)
 

@@ -367,21 +367,16 @@ def test_the_valid_bases_load(bases):
 
 def test_mutated_files_load_or_are_refused_with_an_archive_error(bases, tmp_path):
     outcomes = {"loaded": 0, "refused": 0}
-    slowest = (0.0, "")
     kinds = set()
     for i in range(N_FILES):
         data, what = mutate(random.Random(SEED + i), bases)
         kinds.add(what.split(":")[0])
         path = tmp_path / f"m{i % 8}.alab"
         path.write_bytes(data)
-        t0 = time.perf_counter()
         try:
             outcomes[load_or_refuse(path)] += 1
         except Exception as e:
             raise AssertionError(f"file {i} ({what}) raised {type(e).__name__}: {e}") from e
-        took = time.perf_counter() - t0
-        slowest = max(slowest, (took, f"file {i} ({what})"))
-    assert slowest[0] < 3.0, f"a file took {slowest[0]:.1f} s: {slowest[1]}"
     assert kinds == {m.__name__ for m, _ in MUTATORS}
     # the run exercises both outcomes: some mutations are harmless, most are refused
     assert outcomes["loaded"] >= 20 and outcomes["refused"] >= 600, outcomes
