@@ -25,7 +25,7 @@ import core.activations
 import core.datasets as datasets
 from core.experiment import Experiment
 
-from ..widgets import NumberEdit, compact_combo, select_data
+from ..widgets import NumberEdit, compact_combo, fill_from_registry, select_data
 from ..widgets.thumbnails import dataset_icon, dataset_pixmap
 
 __all__ = ["DatasetBox", "ask_target_column", "default_pairing"]
@@ -305,15 +305,8 @@ class DatasetBox(QWidget):
         return None if info is None else info.task
 
     def _fill_combo(self) -> None:
-        group = None
-        for name in datasets.names():
-            info = datasets.describe(name)
-            if group is not None and info.group != group:
-                self.combo.insertSeparator(self.combo.count())
-            group = info.group
-            self.combo.addItem(info.display_name, name)
-            self.combo.setItemData(self.combo.count() - 1, info.description,
-                                   Qt.ItemDataRole.ToolTipRole)
+        fill_from_registry(self.combo, datasets.names(), datasets.describe,
+                           tooltip=lambda info: info.description, group=lambda info: info.group)
 
     def add_thumbnails(self) -> None:
         """Draw the data-set pictures into the list (~0.1 s: every data set is loaded; the

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 import core.activations as acts
 from core.experiment import LayerConfig
 
-from ..widgets import NumberEdit, SliderEdit, compact_combo, select_data
+from ..widgets import NumberEdit, SliderEdit, compact_combo, fill_from_registry, select_data
 
 __all__ = ["LayerRow", "ParamPopup", "fill_activation_combo", "keep_place", "MAX_UNITS"]
 
@@ -27,18 +27,9 @@ MAX_UNITS = 256
 def fill_activation_combo(combo: QComboBox, *, hidden: bool) -> None:
     """Every registered activation (display name, summary as tooltip). For hidden layers the
     output-only ones (softmax: a function of the whole layer) are left out."""
-    combo.clear()
-    category = None
-    for name in acts.names():
-        cls = acts.activation_class(name)
-        if hidden and cls.vector:
-            continue
-        info = acts.get(name).info
-        if category is not None and info.category != category:  # families apart
-            combo.insertSeparator(combo.count())
-        category = info.category
-        combo.addItem(info.display_name, name)
-        combo.setItemData(combo.count() - 1, info.summary, Qt.ItemDataRole.ToolTipRole)
+    names = [n for n in acts.names() if not (hidden and acts.activation_class(n).vector)]
+    fill_from_registry(combo, names, lambda n: acts.get(n).info,
+                       group=lambda info: info.category)  # families apart
 
 
 def _params_text(activation: str, params: dict) -> str:
