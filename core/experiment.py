@@ -172,8 +172,9 @@ class Experiment:
 
         Notes
         -----
-        With ``csv_path`` set only its target column, split, seed and standardization are
-        passed on; ``features`` and ``targets`` are not applied to a CSV file.
+        With ``csv_path`` set its target column, split, seed, standardization and the binary
+        targets' coding (``targets``) are passed on; the hand-made ``features`` (x₁², sin x₁,
+        …) belong to the two-input toy problems and are not applied to a CSV file.
         """
         from . import datasets
 
@@ -181,7 +182,7 @@ class Experiment:
         if c.csv_path:
             return datasets.load_csv(
                 c.csv_path, target=c.csv_target, test_fraction=c.test_fraction, seed=c.seed,
-                standardize=c.standardize,
+                standardize=c.standardize, targets=c.targets,
             )
         kwargs = dict(c.options)
         if c.n is not None:

@@ -228,7 +228,7 @@ class DatasetBox(QWidget):
         self.seed.setValue(c.seed)
         self.standardize.setChecked(c.standardize)
         select_data(self.targets, c.targets)
-        self.targets.setEnabled(task == "binary" and not c.csv_path)
+        self.targets.setEnabled(task == "binary")
         two_d = info is not None and info.is_2d
         for key, box in self.features.items():
             box.setChecked(key in c.features)

@@ -281,3 +281,20 @@ def test_csv_columns_reads_only_the_header_and_names_columns_like_load_csv(tmp_p
     (tmp_path / "one.csv").write_text("y\n1\n")
     with pytest.raises(CSVError, match="at least two columns"):
         datasets.csv_columns(tmp_path / "one.csv")
+
+
+def test_an_experiment_on_a_csv_file_keeps_its_target_coding(tmp_path):
+    """A CSV experiment set to −1/+1 targets trains on −1/+1 (it silently got 0/1)."""
+    import dataclasses
+
+    from core.experiment import Experiment
+
+    path = tmp_path / "two.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{-i},{'yes' if i % 2 else 'no'}\n"
+                                        for i in range(20)), encoding="utf-8")
+    exp = Experiment()
+    for coding, values in (("pm1", {-1.0, 1.0}), ("01", {0.0, 1.0})):
+        e = dataclasses.replace(exp, dataset=dataclasses.replace(
+            exp.dataset, csv_path=str(path), targets=coding))
+        ds = e.build_dataset()
+        assert set(np.unique(ds.y_train)) | set(np.unique(ds.y_test)) == values
