@@ -40,6 +40,10 @@ _HIST_SHARE = 0.3
 
 
 class ActivationCurvesPanel(FunctionViewState, Panel):
+    """The chosen functions a = f(z) overlaid, with saturation shading, kink notes and a
+    hover read-out; read what is drawn through :meth:`curve`, :meth:`kink_notes`,
+    :attr:`sample_points` and :meth:`saturation_regions`."""
+
     panel_id = "activation_curves"
     title, tooltip = describe(panel_id)
 
@@ -111,6 +115,36 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         self.xrange.rangeChanged.connect(lambda *_: self._redraw())
         self.data_box.toggled.connect(self._on_data_toggled)
         self.layer_combo.currentIndexChanged.connect(lambda *_: self._draw_hist())
+        self._redraw()
+
+    # --- what is drawn (read-only hooks for tests and tools) ------------------------------
+    def curve(self, name: str) -> pg.PlotDataItem:
+        """The curve of the function ``name`` (a registry name): its data is f at the
+        finite points of :attr:`sample_points`. Curves are created on first use and then
+        kept (hidden when unticked): KeyError for one never drawn."""
+        return self._curves[name]
+
+    def kink_notes(self) -> list[pg.TextItem]:
+        """The kink notes shown now (the f′ convention at each kink of one function), as
+        their text items: their text, position and anchor are as drawn."""
+        return [t for t in self._kink_texts if t.isVisible()]
+
+    @property
+    def sample_points(self) -> np.ndarray:
+        """The z values the curves are sampled at (a read-only view): the x range, with
+        every kink in it included."""
+        z = self._z.view()
+        z.flags.writeable = False
+        return z
+
+    def saturation_regions(self) -> list[tuple[float, float]]:
+        """The shaded intervals (lo, hi) where the focused function saturates, left to
+        right as drawn."""
+        return [r.getRegion() for r in self._regions if r.isVisible()]
+
+    def redraw(self) -> None:
+        """Draw the curves, notes and shading again for the current options and size
+        (the panel does this itself whenever an option changes)."""
         self._redraw()
 
     # --- the curves (only when an option changes) --------------------------------------------
@@ -330,12 +364,16 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
 
     # --- hover read-out -----------------------------------------------------------------------
     def _on_mouse_moved(self, evt: Any) -> None:
-        pos = evt[0] if isinstance(evt, (tuple, list)) else evt
+        self.hover_at(evt[0] if isinstance(evt, (tuple, list)) else evt)
+
+    def hover_at(self, scene_pos: QPointF) -> None:
+        """What the mouse at ``scene_pos`` (scene coordinates) shows: the read-out of the
+        z under it when it is over the plot, nothing otherwise."""
         vb = self.plot.vb
-        if not vb.sceneBoundingRect().contains(pos):
+        if not vb.sceneBoundingRect().contains(scene_pos):
             self._hide_hover()
             return
-        self.show_readout(float(vb.mapSceneToView(QPointF(pos)).x()))
+        self.show_readout(float(vb.mapSceneToView(QPointF(scene_pos)).x()))
 
     def show_readout(self, x: float) -> None:
         """Show x, f(x) and f′(x) of every shown function in the corner, and mark them."""

@@ -55,6 +55,9 @@ def _as_float(fn):
 
 
 class DerivativesPanel(FunctionViewState, Panel):
+    """f′, f″ and the central difference against z, f′ against the output a, and the depth
+    product max|f′|^L; read the drawn items through :meth:`item` and :meth:`notes`."""
+
     panel_id = "derivatives"
     title, tooltip = describe(panel_id)
 
@@ -129,6 +132,23 @@ class DerivativesPanel(FunctionViewState, Panel):
         self.d2_box.toggled.connect(lambda *_: self._redraw())
         self.num_box.toggled.connect(lambda *_: self._redraw())
         self._redraw()
+
+    # --- what is drawn (read-only hooks for tests and tools) ------------------------------
+    def item(self, kind: str, name: str) -> pg.GraphicsObject:
+        """The plot item of ``kind`` for the function ``name`` (a registry name).
+
+        Kinds: ``"d1"`` (f′), ``"d2"`` (f″, dashed), ``"num"`` (the central difference,
+        dotted) and ``"num marks"`` (its ○ marks) in the top plot; ``"a"`` (f′ against the
+        output a) and ``"a marks"`` (the sampled (f(z), f′(z)) points) in the lower left
+        plot; ``"depth"`` (max|f′|^L against L) in the lower right. Items are created on first
+        use and then kept (hidden when not drawn): KeyError for one never drawn.
+        """
+        return self._items[(kind, name)]
+
+    def notes(self) -> list[str]:
+        """The texts of the notes shown in the plots now: the kink conventions and the
+        depths where a product falls below 10⁻¹⁸."""
+        return [t.toPlainText() for t in self._texts.values() if t.isVisible()]
 
     # --- items, created on first use and kept ---------------------------------------------
     def _item(self, plot: pg.PlotItem, kind: str, name: str) -> pg.GraphicsObject:

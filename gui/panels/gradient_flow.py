@@ -152,6 +152,14 @@ class GradientFlowPanel(Panel):
         self.bar_plot.setLabel("bottom", "layer (input side → output side)")
         self.bar_plot.showGrid(x=False, y=True)
 
+    @property
+    def bar_values(self) -> np.ndarray:
+        """The gradient norms the bars show now, first layer first (a read-only view); NaN
+        for an empty slot (not finite, or before the first step)."""
+        values = self._bar_values.view()
+        values.flags.writeable = False
+        return values
+
     def fit_to(self, size) -> None:
         """The bar chart's verdict can be longer than a narrow panel is wide ('… 1/280,000 of
         the last layer's — vanishing: …'): it wraps to the width (measured on the canvas, not

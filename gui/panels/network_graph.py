@@ -114,6 +114,11 @@ class NetworkGraphPanel(Panel):
         self.apply_theme(self.theme)
         self.detail.clear("Click a unit to see it here", self.theme)
 
+    @property
+    def node_size(self) -> float | None:
+        """The diameter of the unit circles now (px, 5–18), None before the first network."""
+        return self._node_size
+
     # --- geometry (architecture changes only) ---------------------------------------------
     def _rebuild(self, view: LiveView) -> None:
         snap, ds = view.snapshot, view.dataset

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from core import diagnostics
@@ -235,13 +235,17 @@ class TrainingCurvesPanel(Panel):
 
     # --- hover read-out -----------------------------------------------------------------
     def _on_mouse_moved(self, event) -> None:
-        pos = event[0]
-        inside = [p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)]
+        self.hover_at(event[0])
+
+    def hover_at(self, scene_pos: QPointF) -> None:
+        """What the mouse at ``scene_pos`` (scene coordinates) shows: the epoch nearest to
+        it read out (see :meth:`show_hover`) when it is over a plot, the hint otherwise."""
+        inside = [p for p in self.plots.values() if p.sceneBoundingRect().contains(scene_pos)]
         x = self._table.get("epoch")
         if not inside or x is None or x.size == 0:
             self.hide_hover()
             return
-        xv = inside[0].getViewBox().mapSceneToView(pos).x()
+        xv = inside[0].getViewBox().mapSceneToView(scene_pos).x()
         self.show_hover(int(np.argmin(np.abs(x - xv))))
 
     def show_hover(self, i: int) -> None:

@@ -36,7 +36,7 @@ def _item_count(p) -> int:
 def test_default_curves_equal_core_values(panel):
     assert panel.picker.selected() == ["sigmoid", "tanh", "relu"]
     for name in ("sigmoid", "tanh", "relu"):
-        x, y = _xy(panel._curves[name])
+        x, y = _xy(panel.curve(name))
         assert x[0] == -5.0 and x[-1] == 5.0 and 0.0 in x
         np.testing.assert_array_equal(y, acts.get(name).f(x))
 
@@ -49,7 +49,7 @@ def test_parameter_slider_changes_curve(panel, qtbot):
     slider.slider.setValue(30)  # a keyboard-like step: applied at once
     alpha = slider.value_at(30)
     assert alpha == pytest.approx(0.3)
-    x, y = _xy(panel._curves["leaky_relu"])
+    x, y = _xy(panel.curve("leaky_relu"))
     np.testing.assert_array_equal(y, acts.get("leaky_relu", alpha=alpha).f(x))
     assert y[0] == pytest.approx(-5.0 * alpha)
     # and the legend names the parameter value
@@ -61,7 +61,7 @@ def test_parameter_slider_changes_curve(panel, qtbot):
     # dragging redraws live, before the slider is released
     slider.slider.setSliderDown(True)
     slider.slider.setValue(50)
-    _, y = _xy(panel._curves["leaky_relu"])
+    _, y = _xy(panel.curve("leaky_relu"))
     assert y[0] == pytest.approx(-2.5)
     slider.slider.setSliderDown(False)
     assert panel.picker.activation("leaky_relu").params["alpha"] == 0.5
@@ -70,10 +70,10 @@ def test_parameter_slider_changes_curve(panel, qtbot):
 def test_ticking_a_function_draws_it(panel):
     item = panel.picker.list.item(panel.picker.names().index("gelu"))
     item.setCheckState(Qt.CheckState.Checked)
-    x, y = _xy(panel._curves["gelu"])
+    x, y = _xy(panel.curve("gelu"))
     np.testing.assert_array_equal(y, acts.get("gelu").f(x))
     item.setCheckState(Qt.CheckState.Unchecked)
-    assert not panel._curves["gelu"].isVisible()
+    assert not panel.curve("gelu").isVisible()
     assert len(panel.csv_tables()[0].header) == 4
 
 
@@ -81,16 +81,16 @@ def test_relu_kink_marker_and_convention(panel):
     spots = panel.kink_points.data
     pos = [(float(s["x"]), float(s["y"])) for s in spots]
     assert (0.0, 0.0) in pos
-    texts = [t.toPlainText() for t in panel._kink_texts if t.isVisible()]
+    texts = [t.toPlainText() for t in panel.kink_notes()]
     assert any("ReLU′(0) = 0" in t and "PyTorch" in t for t in texts)
 
 
 def test_tanh_saturation_shading_follows_the_one_percent_rule(panel):
     panel.picker.set_current("tanh")
-    z = panel._z
+    z = panel.sample_points
     sat = np.abs(1.0 - np.tanh(z) ** 2) < 0.01
     edge = np.arctanh(np.sqrt(0.99))  # |f′| = 1% of max|f′| = 1 here (≈ 2.993)
-    regions = [r.getRegion() for r in panel._regions if r.isVisible()]
+    regions = panel.saturation_regions()
     assert len(regions) == 2
     (a0, a1), (b0, b1) = sorted(regions)
     assert a0 == -5.0 and b1 == 5.0
@@ -102,7 +102,7 @@ def test_tanh_saturation_shading_follows_the_one_percent_rule(panel):
 
 def test_step_function_is_saturated_everywhere(panel):
     panel.picker.set_selected(["step"])
-    regions = [r.getRegion() for r in panel._regions if r.isVisible()]
+    regions = panel.saturation_regions()
     assert regions == [(-5.0, 5.0)]
     assert "no gradient" in panel.caption.text
 
@@ -119,7 +119,7 @@ def test_bad_x_range_is_refused(panel, qtbot, field, text):
     assert not edit.commit()
     assert "Enter a number" in edit.toolTip()
     assert panel.xrange.range() == (-5.0, 5.0)
-    x, _ = _xy(panel._curves["tanh"])
+    x, _ = _xy(panel.curve("tanh"))
     assert (x[0], x[-1]) == (-5.0, 5.0)
 
 
@@ -128,7 +128,7 @@ def test_good_x_range_redraws(panel, qtbot):
     qtbot.keyClicks(panel.xrange.lo, "-2")
     with qtbot.waitSignal(panel.xrange.rangeChanged):
         qtbot.keyClick(panel.xrange.lo, Qt.Key.Key_Return)
-    x, y = _xy(panel._curves["tanh"])
+    x, y = _xy(panel.curve("tanh"))
     assert (x[0], x[-1]) == (-2.0, 5.0)
     np.testing.assert_array_equal(y, np.tanh(x))
     assert not panel.xrange.set_range(3, 1) and panel.xrange.range() == (-2.0, 5.0)
@@ -143,7 +143,7 @@ def test_hover_readout_reads_f_and_df(panel, qtbot):
     panel.show()
     qtbot.waitExposed(panel)
     vb = panel.plot.vb
-    panel._on_mouse_moved((vb.mapViewToScene(QPointF(1.3, 0.5)),))
+    panel.hover_at(vb.mapViewToScene(QPointF(1.3, 0.5)))
     x = panel.readout_x
     assert x == pytest.approx(1.3, abs=0.05)
     text = panel.readout.textItem.toPlainText()
@@ -153,8 +153,11 @@ def test_hover_readout_reads_f_and_df(panel, qtbot):
         fx, dfx = act.f(np.array([x]))[0], act.df(np.array([x]))[0]
         assert f"{act.info.display_name}: f = {fx:.4g}, f′ = {dfx:.4g}" in text
     assert panel.readout.isVisible() and panel.hover_line.value() == pytest.approx(x)
-    panel._on_mouse_moved((QPointF(-50, -50),))  # outside the plot
+    panel.hover_at(QPointF(-50, -50))  # outside the plot
     assert not panel.readout.isVisible()
+    # the scene's mouse moves reach it (through a rate-limiting proxy)
+    panel.canvas.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(1.3, 0.5)))
+    qtbot.waitUntil(panel.readout.isVisible)
 
 
 def test_histogram_under_the_curve_uses_snapshot_counts(panel, make_view):
@@ -188,25 +191,25 @@ def test_repeated_frames_add_no_items(panel, make_view):
     panel.data_box.setChecked(True)
     panel.update_view(view)
     before = _item_count(panel)
-    curve_before = _xy(panel._curves["relu"])
+    curve_before = _xy(panel.curve("relu"))
     for i in range(25):
         panel.update_view(dataclasses.replace(view, steps_per_second=float(i)))
     assert _item_count(panel) == before
-    np.testing.assert_array_equal(_xy(panel._curves["relu"])[1], curve_before[1])
+    np.testing.assert_array_equal(_xy(panel.curve("relu"))[1], curve_before[1])
 
 
 def test_csv_table_is_what_is_plotted(panel):
     (table,) = panel.csv_tables()
     assert table.header == ("z", "f(z) Logistic sigmoid", "f(z) Hyperbolic tangent", "f(z) ReLU")
-    x, _ = _xy(panel._curves["sigmoid"])
+    x, _ = _xy(panel.curve("sigmoid"))
     np.testing.assert_array_equal(table.rows[:, 0], x)
     for col, name in enumerate(("sigmoid", "tanh", "relu"), start=1):
-        np.testing.assert_array_equal(table.rows[:, col], _xy(panel._curves[name])[1])
+        np.testing.assert_array_equal(table.rows[:, col], _xy(panel.curve(name))[1])
 
 
 def test_softmax_uses_its_scalar_curve_with_a_note(panel):
     panel.picker.set_selected(["softmax"])
-    x, y = _xy(panel._curves["softmax"])
+    x, y = _xy(panel.curve("softmax"))
     np.testing.assert_allclose(y, 1.0 / (1.0 + np.exp(-x)), rtol=1e-12)
     assert "softmax([z, 0])" in panel.caption.text
 
@@ -215,10 +218,10 @@ def test_theme_switch_recolours_without_new_items(panel, make_view):
     panel.update_view(make_view())
     before = _item_count(panel)
     panel.apply_theme(DARK)
-    assert panel._curves["sigmoid"].opts["pen"].color().name().upper() == DARK.series[0]
+    assert panel.curve("sigmoid").opts["pen"].color().name().upper() == DARK.series[0]
     assert panel.caption.opts["color"] == DARK.foreground
     panel.apply_theme(LIGHT)
-    assert panel._curves["sigmoid"].opts["pen"].color().name().upper() == LIGHT.series[0]
+    assert panel.curve("sigmoid").opts["pen"].color().name().upper() == LIGHT.series[0]
     assert _item_count(panel) == before
 
 
@@ -232,7 +235,7 @@ def test_view_state_round_trip_and_validation(qtbot, panel):
     qtbot.addWidget(other)
     other.restore_view_state(state)
     assert other.view_state() == state
-    x, y = _xy(other._curves["elu"])
+    x, y = _xy(other.curve("elu"))
     assert (x[0], x[-1]) == (-3.0, 8.0)
     np.testing.assert_array_equal(y, acts.get("elu", alpha=2.0).f(x))
     bad = {"functions": {"selected": ["nope", "relu", 3], "current": "nope",
@@ -252,8 +255,8 @@ def test_kink_note_stays_inside_a_narrow_plot(panel, qtbot):
     panel.show()
     QApplication.sendPostedEvents()
     panel.canvas.ci.layout.activate()
-    panel._redraw()
-    notes = [t for t in panel._kink_texts if t.isVisible()]
+    panel.redraw()
+    notes = panel.kink_notes()
     assert notes and "ReLU" in notes[0].textItem.toPlainText()
     view = panel.plot.vb.sceneBoundingRect()
     for t in notes:  # a TextItem keeps its pixel size: place its box by its anchor
@@ -262,3 +265,12 @@ def test_kink_note_stays_inside_a_narrow_plot(panel, qtbot):
         left, top = at.x() - t.anchor[0] * size.width(), at.y() - t.anchor[1] * size.height()
         assert view.left() - 1 <= left and left + size.width() <= view.right() + 1
         assert view.top() - 1 <= top and top + size.height() <= view.bottom() + 1
+
+
+def test_the_sample_points_are_read_only(panel):
+    z = panel.sample_points
+    np.testing.assert_array_equal(z, panel.csv_tables()[0].rows[:, 0])
+    with pytest.raises(ValueError):
+        z[0] = 1.0
+    with pytest.raises(AttributeError):
+        panel.sample_points = np.zeros(3)

@@ -233,8 +233,15 @@ def test_a_deep_network_reads_in_a_laptop_dock(panel, make_view, qtbot):
     for item in (panel.norm_plot, panel.ratio_plot, panel.bar_plot, panel.legend):
         assert item.sceneBoundingRect().right() <= width + 0.5
     assert panel.bar_plot.vb.height() > 40
-    top = int(np.nanargmax(panel._bar_values))
+    top = int(np.nanargmax(panel.bar_values))
     label, (y0, y1) = panel.bar_labels[top], panel.bar_plot.vb.viewRange()[1]
     px_per_unit = panel.bar_plot.vb.height() / (y1 - y0)
     label_top = label.pos().y() + label.textItem.boundingRect().height() / px_per_unit
     assert label_top <= y1
+
+
+def test_bar_values_are_the_bars_drawn_read_only(panel, make_view):
+    panel.update_view(make_view("circles-tanh"))
+    np.testing.assert_array_equal(panel.bar_values, panel.bars.opts["height"])
+    with pytest.raises(ValueError):
+        panel.bar_values[0] = 1.0

@@ -311,6 +311,6 @@ def test_circles_do_not_overlap_in_a_short_dock(panel, make_view, qtbot):
     panel.update_view(make_view("deep-sigmoid"))
     QApplication.sendPostedEvents()
     height = panel.graph.vb.height()
-    assert 5 <= panel._node_size and 16 * panel._node_size <= height
+    assert 5 <= panel.node_size and 16 * panel.node_size <= height
     panel.resize(900, 1000)
-    qtbot.waitUntil(lambda: panel._node_size == 18)
+    qtbot.waitUntil(lambda: panel.node_size == 18)

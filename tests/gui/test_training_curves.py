@@ -181,12 +181,15 @@ def test_hover_shows_epoch_and_values(qtbot, panel, make_view):
     vb.setRange(xRange=(hist["epoch"][0], hist["epoch"][-1]), yRange=(0, 1), padding=0)
     target = hist["epoch"][2]
     assert panel.loss_plot.sceneBoundingRect().width() > 100
-    panel._on_mouse_moved((vb.mapViewToScene(QPointF(target, 0.5)),))
+    panel.hover_at(vb.mapViewToScene(QPointF(target, 0.5)))
     assert panel.vlines["loss"].isVisible() and panel.vlines["loss"].value() == target
     assert f"epoch {target:g}" in panel.readout.text
-    panel._on_mouse_moved((QPointF(-50, -50),))
+    panel.hover_at(QPointF(-50, -50))
     assert not panel.vlines["loss"].isVisible()
     assert "Point at a plot" in panel.readout.text
+    # the scene's mouse moves reach it (through a rate-limiting proxy)
+    panel.canvas.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(target, 0.5)))
+    qtbot.waitUntil(panel.vlines["loss"].isVisible)
 
 
 def test_csv_tables_round_trip(panel, make_view):
