@@ -30,7 +30,8 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def _nice(k: float) -> str:
-    """Two significant figures, with thousands separators: 3412 → '3,400'."""
+    """Two significant figures, with thousands separators: 3412 → '3,400'. ``k`` must be
+    finite and positive (see ``_times`` for ratios beyond a float's range)."""
     if k >= 1e7:
         mantissa, exponent = f"{k:.1e}".split("e")
         return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
@@ -40,26 +41,57 @@ def _nice(k: float) -> str:
     return f"{k:.2g}"
 
 
+def _power(log10_k: float) -> str:
+    """10 to the ``log10_k`` in ``_nice``'s long form: 310.53 → '3.4×10³¹⁰'."""
+    exponent = math.floor(log10_k)
+    mantissa = round(10 ** (log10_k - exponent), 1)
+    if mantissa >= 10:  # 9.96 rounds up to the next power
+        mantissa, exponent = 1.0, exponent + 1
+    return f"{mantissa:.1f}×10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def _times(k: float, big: float, small: float) -> str:
+    """How many times ``small`` fits into ``big`` (both finite and positive), given their
+    ratio ``k`` as the core computed it. A ratio beyond a float's range (1e300 / 1e-10
+    overflows to inf, 1e-300 / 1e300 underflows to 0) is worked out from the logarithms."""
+    if math.isfinite(k) and k > 0:
+        return _nice(k)
+    return _power(math.log10(big) - math.log10(small))
+
+
 def verdict_text(v: GradientVerdict) -> str:
-    """The bar chart's one line for a verdict of ``core.diagnostics.gradient_verdict``."""
+    """The bar chart's one line for a verdict of ``core.diagnostics.gradient_verdict``.
+
+    The verdict knows only the first and the last layer's norms: when both are zero the
+    line says so, not that no layer at all gets a gradient. A one-layer verdict is also
+    what the core gives for no layers at all (norm NaN), which reads as not finite here.
+    """
     kind, r = v.kind, v.ratio
     if kind == "no gradient yet":
         return "no gradient yet: train a step (Play or Step)"
     if kind == "one layer":
-        return "only one layer"
+        if not math.isfinite(v.first):
+            return "a gradient is not finite: training diverged"
+        if v.first <= 0:
+            return "only one layer, and its gradient is zero: it does not learn"
+        return "only one layer: there is no first and last layer to compare"
     if kind == "not finite":
         return "a gradient is not finite: training diverged"
     if kind == "last zero":
+        if v.first <= 0:
+            return "the gradients of the first and the last layer are both zero: they do not learn"
         return "the last layer's gradient is zero"
     if kind == "first zero":
         return "the first layer's gradient is zero: it no longer learns"
     if kind == "similar":
         return f"first layer's gradient is about the size of the last layer's (×{r:.2g})"
     if kind in ("smaller", "vanishing"):
-        text = f"first layer's gradient is 1/{_nice(1 / r)} of the last layer's"
+        with np.errstate(divide="ignore", over="ignore"):  # r = 0 or tiny: see _times
+            inverse = np.divide(1.0, r)
+        text = f"first layer's gradient is 1/{_times(inverse, v.last, v.first)} of the last layer's"
         return text + (" — vanishing: the first layers hardly learn" if kind == "vanishing"
                        else "")
-    text = f"first layer's gradient is {_nice(r)}× the last layer's"
+    text = f"first layer's gradient is {_times(r, v.first, v.last)}× the last layer's"
     return text + (" — exploding: the first layers get huge updates" if kind == "exploding"
                    else "")
 

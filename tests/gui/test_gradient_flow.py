@@ -113,9 +113,76 @@ def test_bars_are_the_current_gradient_norms_first_layer_left(panel, make_view):
     (0.0, 1.0, "the first layer's gradient is zero"),
     (1.0, 0.0, "the last layer's gradient is zero"),
     (math.nan, 1.0, "not finite"),
+    # ratios beyond a float's range: first / last overflows to inf, or underflows to 0
+    (1e300, 1e-10, "first layer's gradient is 1.0×10³¹⁰× the last layer's — exploding"),
+    (1e-300, 1e300, "first layer's gradient is 1/1.0×10⁶⁰⁰ of the last layer's — vanishing"),
+    (1e-300, 1e10, "first layer's gradient is 1/1.0×10³¹⁰ of the last layer's — vanishing"),
 ])
 def test_gradient_summary_wording(first, last, text):
     assert text in verdict_text(gradient_verdict([first, last]))
+
+
+@pytest.mark.parametrize("norms, trained, text", [
+    ([0.0, 0.0], True, "the gradients of the first and the last layer are both zero: they do "
+                       "not learn"),
+    ([0.0, 0.0, 0.0, 0.0], True, "the gradients of the first and the last layer are both "
+                                 "zero: they do not learn"),
+    ([0.0, 0.0, 0.0], False, "no gradient yet: train a step (Play or Step)"),
+    ([0.7], True, "only one layer: there is no first and last layer to compare"),
+    ([0.0], True, "only one layer, and its gradient is zero: it does not learn"),
+    ([math.nan], True, "a gradient is not finite: training diverged"),
+    ([math.inf], True, "a gradient is not finite: training diverged"),
+    ([0.7], False, "no gradient yet: train a step (Play or Step)"),
+    ([0.0], False, "no gradient yet: train a step (Play or Step)"),
+])
+def test_all_zero_gradients_and_a_single_layer_read_correctly(norms, trained, text):
+    """Nothing to compare is said plainly: not 'the last layer's gradient is zero' when the
+    first one is zero too, nor a ratio for one layer."""
+    assert verdict_text(gradient_verdict(norms, trained=trained)) == text
+
+
+_EXTREMES = (0.0, 5e-324, 1e-300, 1e-10, 0.5, 1.0, 3412.0, 1e10, 1e300, 1.7e308, math.inf,
+             math.nan)
+
+
+def test_every_verdict_reads_without_inf_nan_or_a_warning():
+    import warnings
+
+    kinds = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for first in _EXTREMES:
+            for norms in ([first], *([first, last] for last in _EXTREMES)):
+                for trained in (True, False):
+                    v = gradient_verdict(norms, trained=trained)
+                    text = verdict_text(v)
+                    kinds.add(v.kind)
+                    assert text and "inf" not in text and "nan" not in text.lower(), norms
+    assert kinds == {"no gradient yet", "one layer", "not finite", "last zero", "first zero",
+                     "similar", "smaller", "vanishing", "larger", "exploding"}
+
+
+@pytest.mark.parametrize("norms, text", [
+    ((0.0, 0.0, 0.0), "the gradients of the first and the last layer are both zero"),
+    ((1e150, 1.0, 1e-170), "first layer's gradient is 1.0×10³²⁰× the last layer's"),
+    ((1e-170, 1.0, 1e150), "first layer's gradient is 1/1.0×10³²⁰ of the last layer's"),
+])
+def test_the_panel_titles_degenerate_gradients(panel, make_view, norms, text):
+    view = make_view("circles-tanh")
+    snap = view.snapshot
+    layers = tuple(dataclasses.replace(layer, grad_norm_w=n)
+                   for layer, n in zip(snap.layers, norms, strict=True))
+    panel.update_view(dataclasses.replace(view, snapshot=dataclasses.replace(snap,
+                                                                             layers=layers)))
+    assert panel.summary.startswith(text) and text in panel.bar_plot.titleLabel.text
+
+
+def test_a_one_layer_network_has_nothing_to_compare(panel, make_view):
+    view = make_view("circles-tanh", network={"hidden": ()})
+    assert len(view.snapshot.layers) == 1
+    panel.update_view(view)
+    assert panel.summary == "only one layer: there is no first and last layer to compare"
+    assert panel.summary in panel.bar_plot.titleLabel.text
 
 
 def test_reference_line_marks_the_healthy_ratio(panel, make_view):
