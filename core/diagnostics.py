@@ -204,7 +204,8 @@ class GradientVerdict:
 
     ``kind`` is one of
     ``"no gradient yet"`` (no backward pass yet), ``"one layer"`` (nothing to compare),
-    ``"not finite"`` (training diverged), ``"last zero"``, ``"first zero"``,
+    ``"not finite"`` (training diverged), ``"all zero"`` (every layer's norm is exactly 0:
+    nothing learns, e.g. every unit dead), ``"last zero"``, ``"first zero"``,
     ``"similar"`` (ratio in SIMILAR_RATIO), ``"smaller"``, ``"vanishing"``
     (ratio < VANISHING_RATIO), ``"larger"``, ``"exploding"`` (ratio > EXPLODING_RATIO).
     ``ratio`` is first / last, NaN unless both norms are finite and positive. All three
@@ -244,6 +245,8 @@ def gradient_verdict(norms: np.ndarray, *, trained: bool = True) -> GradientVerd
         return verdict("one layer")
     if not (math.isfinite(first) and math.isfinite(last)):
         return verdict("not finite")
+    if not v.any():
+        return verdict("all zero")
     if last <= 0:
         return verdict("last zero")
     if first <= 0:

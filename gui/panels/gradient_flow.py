@@ -62,9 +62,9 @@ def _times(k: float, big: float, small: float) -> str:
 def verdict_text(v: GradientVerdict) -> str:
     """The bar chart's one line for a verdict of ``core.diagnostics.gradient_verdict``.
 
-    The verdict knows only the first and the last layer's norms: when both are zero the
-    line says so, not that no layer at all gets a gradient. A one-layer verdict is also
-    what the core gives for no layers at all (norm NaN), which reads as not finite here.
+    When every layer's gradient is zero the line says so; when only the first and the last
+    are (a middle layer still learns) it says that. A one-layer verdict is also what the
+    core gives for no layers at all (norm NaN), which reads as not finite here.
     """
     kind, r = v.kind, v.ratio
     if kind == "no gradient yet":
@@ -77,6 +77,8 @@ def verdict_text(v: GradientVerdict) -> str:
         return "only one layer: there is no first and last layer to compare"
     if kind == "not finite":
         return "a gradient is not finite: training diverged"
+    if kind == "all zero":
+        return "every layer's gradient is zero: no layer learns"
     if kind == "last zero":
         if v.first <= 0:
             return "the gradients of the first and the last layer are both zero: they do not learn"

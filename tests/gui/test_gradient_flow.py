@@ -123,10 +123,10 @@ def test_gradient_summary_wording(first, last, text):
 
 
 @pytest.mark.parametrize("norms, trained, text", [
-    ([0.0, 0.0], True, "the gradients of the first and the last layer are both zero: they do "
-                       "not learn"),
-    ([0.0, 0.0, 0.0, 0.0], True, "the gradients of the first and the last layer are both "
-                                 "zero: they do not learn"),
+    ([0.0, 0.0], True, "every layer's gradient is zero: no layer learns"),
+    ([0.0, 0.0, 0.0, 0.0], True, "every layer's gradient is zero: no layer learns"),
+    ([0.0, 2.0, 0.0], True, "the gradients of the first and the last layer are both zero: "
+                            "they do not learn"),
     ([0.0, 0.0, 0.0], False, "no gradient yet: train a step (Play or Step)"),
     ([0.7], True, "only one layer: there is no first and last layer to compare"),
     ([0.0], True, "only one layer, and its gradient is zero: it does not learn"),
@@ -158,12 +158,12 @@ def test_every_verdict_reads_without_inf_nan_or_a_warning():
                     text = verdict_text(v)
                     kinds.add(v.kind)
                     assert text and "inf" not in text and "nan" not in text.lower(), norms
-    assert kinds == {"no gradient yet", "one layer", "not finite", "last zero", "first zero",
-                     "similar", "smaller", "vanishing", "larger", "exploding"}
+    assert kinds == {"no gradient yet", "one layer", "not finite", "all zero", "last zero",
+                     "first zero", "similar", "smaller", "vanishing", "larger", "exploding"}
 
 
 @pytest.mark.parametrize("norms, text", [
-    ((0.0, 0.0, 0.0), "the gradients of the first and the last layer are both zero"),
+    ((0.0, 0.0, 0.0), "every layer's gradient is zero: no layer learns"),
     ((1e150, 1.0, 1e-170), "first layer's gradient is 1.0×10³²⁰× the last layer's"),
     ((1e-170, 1.0, 1e150), "first layer's gradient is 1/1.0×10³²⁰ of the last layer's"),
 ])
