@@ -124,6 +124,11 @@ class HistogramsPanel(Panel):
         """One cell per layer drawn, first layer first: its plot and its items."""
         return tuple(self._cells)
 
+    @property
+    def columns(self) -> int:
+        """How many plots stand side by side in the grid (as many as the width allows)."""
+        return self._cols
+
     def _columns(self, n: int) -> int:
         width = self._export_width or self.scroll.viewport().width()
         return max(1, min(MAX_COLS, n, int(width) // CELL_MIN_WIDTH))

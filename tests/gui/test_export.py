@@ -583,8 +583,7 @@ def _arrangement(panel):
         return ("captions shown", panel.caption_a.isVisible())
     if panel.panel_id == "gradient_flow":
         return ("x titles shown", panel.bar_plot.getAxis("bottom").label.isVisible())
-    return ("columns", sum(panel.canvas.ci.getItem(0, col) is not None
-                        for col in range(len(panel.cells))))
+    return ("columns", panel.columns)
 
 
 @pytest.mark.parametrize("pid", ["derivatives", "gradient_flow", "histograms"])
