@@ -27,6 +27,10 @@ SYNOPSIS = (
     ("train (EXPERIMENT.alab | --preset NAME) [--epochs N] [--seed S] [--out DIR] [--figures]",
      "train without a window; write metrics.csv, experiment.alab and, with --figures, "
      "every panel's image"),
+    ("compare (EXPERIMENT.alab | --preset NAME) --vary SETTING=V1,V2[,...] [--seeds K] "
+     "[--epochs N] [--goal \"test_metric>=0.95\"] [--until-goal] [--tune-lr] [--jobs J] "
+     "--out DIR", "test a claim over many seeds: one setting varied, every value × K seeds; "
+     "write summary.csv, runs.csv and the comparison file"),
     ("list activations|datasets|presets", "list what there is, by name"),
     ("info ACT", "formula, derivative, properties and conventions of one activation"),
 )
@@ -82,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder for metrics.csv, experiment.alab and figures (default .)")
     tr.add_argument("--figures", action="store_true", help="also write every panel's image")
 
+    _add_compare_parser(sub)
+
     ls = sub.add_parser("list", help="list activations, datasets or presets")
     ls.add_argument("what", choices=("activations", "datasets", "presets"))
 
@@ -95,8 +101,8 @@ def run_subcommand(argv: list[str]) -> int:
     """Run one subcommand; returns the exit code (0 done, 1 training diverged, 2 a mistake)."""
     args = build_parser().parse_args(argv)
     try:
-        return {"plot": cmd_plot, "train": cmd_train, "list": cmd_list, "info": cmd_info}[
-            args.command](args)
+        return {"plot": cmd_plot, "train": cmd_train, "list": cmd_list, "info": cmd_info,
+                "compare": cmd_compare}[args.command](args)
     except UserError as e:
         print(f"activation-lab {args.command}: {e}", file=sys.stderr)
         return 2
@@ -409,3 +415,133 @@ def _figures(exp, trainer, out: Path) -> list[Path]:
             pass  # nothing plotted yet
         panel.deleteLater()
     return written
+
+
+# --- compare -----------------------------------------------------------------------------------
+def _add_compare_parser(sub) -> None:
+    from core import compare
+
+    settings = "\n".join(f"  {name:13s} {what}" for name, what in compare.describe_settings())
+    ready = "\n".join(f"  {n:18s} {compare.get_preset(n).claim}" for n in compare.preset_names())
+    cp = sub.add_parser(
+        "compare", help="test a claim over many seeds: one setting varied, K seeds each",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train every value of one setting with the same K seeds (paired runs: "
+        "seed k has the same data, batch order and, where the shapes allow, the same initial "
+        "weights in every arm), in worker processes, then print the table and a one-sentence "
+        "verdict and write summary.csv, runs.csv, curves.csv and comparison.alabcmp.",
+        epilog=f"settings (--vary SETTING=V1,V2,...; the first value is the baseline):\n"
+        f"{settings}\n\nready-made comparisons (--preset NAME; --vary, --epochs and --goal "
+        f"then default to theirs):\n{ready}")
+    src = cp.add_mutually_exclusive_group(required=True)
+    src.add_argument("experiment", nargs="?", type=Path, metavar="EXPERIMENT.alab",
+                     help="a saved experiment: its settings (not its trained state) are the "
+                     "starting point")
+    src.add_argument("--preset", metavar="NAME", help="a lesson preset ('activation-lab list "
+                     "presets') or a ready-made comparison (below)")
+    cp.add_argument("--vary", metavar="SETTING=V1,V2", help="the setting and 2 to 6 values")
+    cp.add_argument("--seeds", metavar="K", help="how many seeds (1–20, default 5: seeds "
+                    "0 … K−1), or the seeds themselves, e.g. 0,3,7")
+    cp.add_argument("--epochs", type=int, metavar="N", help="epochs per run (default 100)")
+    cp.add_argument("--goal", metavar="GOAL", help="what counts as reaching the goal, e.g. "
+                    "\"test_metric>=0.95\" or \"train_loss<=0.1\"; the verdict then compares "
+                    "epochs to reach it")
+    cp.add_argument("--until-goal", action="store_true", help="stop each run at the goal "
+                    "(at most --epochs)")
+    cp.add_argument("--tune-lr", action="store_true", help="first pick each value's learning "
+                    "rate from a small grid (its rate × 0.1 … × 10) on separate seeds")
+    cp.add_argument("--jobs", type=int, metavar="J", help="worker processes (default: one per "
+                    "core)")
+    cp.add_argument("--out", type=Path, required=True, metavar="DIR",
+                    help="folder for summary.csv, runs.csv, curves.csv and comparison.alabcmp")
+
+
+def _compare_plan(args):
+    from core import compare
+    from core.archive import ArchiveError, read_archive
+
+    ready = None
+    if args.preset and args.preset in compare.preset_names():
+        ready = compare.get_preset(args.preset)
+        exp, source = core.presets.get(ready.lesson).experiment, f"comparison {args.preset}"
+    elif args.preset:
+        try:
+            exp = core.presets.get(args.preset).experiment
+        except KeyError:
+            raise UserError(f"there is no preset or comparison called {args.preset!r}; run "
+                            "'activation-lab list presets' or see 'activation-lab compare "
+                            "--help'") from None
+        source = f"preset {args.preset}"
+    else:
+        try:
+            exp, source = read_archive(args.experiment).experiment, str(args.experiment)
+        except ArchiveError as e:
+            raise UserError(f"cannot open {args.experiment}: {e}") from None
+    if args.vary is None and ready is None:
+        raise UserError("say what to vary, e.g. --vary activation=relu,tanh")
+    try:
+        setting, values = (compare.parse_vary(args.vary) if args.vary
+                           else (ready.setting, ready.values))
+        seeds = compare.parse_seeds(args.seeds) if args.seeds else (
+            tuple(range(ready.seeds if ready else compare.DEFAULT_SEEDS)))
+        goal = compare.Goal.parse(args.goal) if args.goal else (
+            compare.Goal.parse(ready.goal) if ready and ready.goal else None)
+        epochs = args.epochs if args.epochs is not None else (ready.epochs if ready else 100)
+        return compare.Plan(exp, setting, values, seeds, epochs, goal, args.until_goal,
+                            args.tune_lr, source).check()
+    except (compare.PlanError, compare.SettingError, compare.GoalError) as e:
+        raise UserError(str(e)) from None
+
+
+def cmd_compare(args) -> int:
+    from core import compare
+
+    if args.jobs is not None and not 1 <= args.jobs <= 64:
+        raise UserError("--jobs must be between 1 and 64")
+    plan = _compare_plan(args)
+    out: Path = args.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"cannot create the folder {out}: {e.strerror or e}") from None
+    tty = sys.stderr.isatty()
+    job = compare.Comparison(plan, args.jobs).start()
+    code = 0
+    try:
+        while not job.wait(0.2):
+            if tty:
+                sys.stderr.write(f"\r{compare.remaining_text(job.progress)}   ")
+                sys.stderr.flush()
+    except KeyboardInterrupt:  # keep what was trained so far
+        job.close()
+        code = 130
+    if tty:
+        sys.stderr.write("\r" + " " * 60 + "\r")
+    result = job.result()
+    summary = compare.summarize(result)
+    print(compare.format_table(summary))
+    print()
+    print(compare.verdict(summary))
+    for line in compare.warnings(summary):
+        print(f"note: {line}")
+    for ev in job.poll():
+        if isinstance(ev, compare.WorkerLost):
+            print(f"activation-lab compare: {ev.message}", file=sys.stderr)
+    try:
+        written = compare.write_folder(result, out)
+        written += _compare_figures(result, out)
+    except OSError as e:
+        raise UserError(f"cannot write to {out}: {e.strerror or e}") from None
+    print(f"wrote {', '.join(p.name for p in written)} to {out} "
+          f"({result.seconds:.1f} s, {job.jobs} worker processes)")
+    if code:
+        print("activation-lab compare: interrupted; the results so far were written",
+              file=sys.stderr)
+    return code
+
+
+def _compare_figures(result, out: Path) -> list[Path]:
+    """The hook for the comparison's figure, which comes with the GUI's compare dock: draw the
+    median curves and bands of ``core.compare.curves(result, metric)`` for each value (the
+    numbers are in curves.csv already) and return the files written. Nothing yet."""
+    return []
