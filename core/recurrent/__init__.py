@@ -7,9 +7,13 @@ sequences; ``SequenceTrainer`` trains a cell with a linear readout on one of the
 
 from __future__ import annotations
 
+from . import tasks
 from ._base import MAX_HIDDEN, MAX_STATE_VALUES, MAX_STEPS
 from .gru import GRU, GRURecord
 from .lstm import LSTM, LSTMRecord, forget_product
+from .model import SequenceModel
+from .tasks import SequenceTask, parse_sequence
+from .training import STATE_LIMIT, SequenceHistory, SequenceTrainer
 
 __all__ = [
     "GRU",
@@ -19,5 +23,12 @@ __all__ = [
     "MAX_HIDDEN",
     "MAX_STATE_VALUES",
     "MAX_STEPS",
+    "STATE_LIMIT",
+    "SequenceHistory",
+    "SequenceModel",
+    "SequenceTask",
+    "SequenceTrainer",
     "forget_product",
+    "parse_sequence",
+    "tasks",
 ]

@@ -14,10 +14,12 @@ from .. import activations, limits
 from ..layers import _unwrapped
 
 __all__ = [
+    "FRESH",
     "MAX_HIDDEN",
     "MAX_STATE_VALUES",
     "MAX_STEPS",
     "RecurrentCell",
+    "Workspace",
     "check_size",
 ]
 
@@ -29,6 +31,43 @@ MAX_STEPS = 10_000
 #: every step: about 11 arrays of this size for the forward record and as many again in the
 #: backward pass, so the limit is roughly 180 MB of float64.
 MAX_STATE_VALUES = 1_000_000
+
+
+class Workspace:
+    """Arrays kept from one pass to the next, by name and shape.
+
+    A training step allocates a dozen arrays of T·B·H numbers; freshly allocated, their pages
+    are mapped and zeroed by the kernel on first touch at every step (about 500 page faults
+    a step at T = 50, which cost as much as the maths). A trainer passes a workspace, so a
+    step reuses the previous step's arrays: the records it gets are valid until its next
+    pass. ``FRESH`` allocates new arrays instead, for records that callers keep.
+    """
+
+    MAX_ARRAYS = 64  # several batch sizes in turn (a last, partial batch) fit
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        key = (name, shape, dtype)
+        arr = self._arrays.get(key)
+        if arr is None:
+            if len(self._arrays) >= self.MAX_ARRAYS:
+                self._arrays.clear()
+            arr = self._arrays[key] = np.empty(shape, dtype=dtype)
+        return arr
+
+    def __getstate__(self) -> dict:
+        return {"_arrays": {}}  # scratch space, not state
+
+
+class _Fresh:
+    @staticmethod
+    def get(name: str, shape: tuple, dtype) -> np.ndarray:
+        return np.empty(shape, dtype=dtype)
+
+
+FRESH = _Fresh()
 
 
 def check_size(name: str, value, lo: int, hi: int) -> int:
@@ -157,10 +196,24 @@ class RecurrentCell:
 
     # --- activations ---------------------------------------------------------------------
     def _set_fast(self) -> None:
-        """Each role's f and f′ without the input-conversion wrapper, where that is safe."""
+        """Each role's f, f′ and f′-from-output without the input-conversion wrapper.
+
+        The backward pass takes f′ from the outputs the forward pass kept (σ′ = a(1 − a),
+        tanh′ = 1 − a²) when the activation has such a form and it agrees with f′(z) on a
+        probe through its kinks: an exp-free pass instead of recomputing f′ from z, which was
+        most of the backward pass's time. Otherwise it uses f′(z).
+        """
         probe = np.linspace(-4.0, 4.0, 17, dtype=self.dtype).reshape(1, 17)
-        self._fast = {role: (_unwrapped(act, "f", probe), _unwrapped(act, "df", probe))
+        self._fast = {role: (_unwrapped(act, "f", probe), _unwrapped(act, "df", probe),
+                             _slope_from_output(act, self.dtype))
                       for role, act in self.acts.items()}
+
+    def _slope(self, role: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """f′(z) of one role for pre-activations z whose outputs are a, as a new array."""
+        _, df, from_a = self._fast[role]
+        if from_a is not None:
+            return own(from_a(a), a)
+        return own(df(z), z)
 
     # --- inputs --------------------------------------------------------------------------
     def _check_input(self, x) -> np.ndarray:
@@ -214,6 +267,25 @@ class RecurrentCell:
     def __repr__(self) -> str:
         roles = ", ".join(f"{role}={act.name}" for role, act in self.acts.items())
         return f"{type(self).__name__}({self.input_size}, {self.hidden_size}, {roles})"
+
+
+def _slope_from_output(act, dtype):
+    """``act.df_from_output`` (unwrapped) if it gives f′(z) on a probe through the kinks."""
+    kinks = [k.x for k in getattr(act.info, "kinks", ())]
+    near = [k + d for k in kinks for d in (-1e-3, 0.0, 1e-3)]
+    z = np.concatenate([np.linspace(-6.0, 6.0, 49), near]).astype(dtype).reshape(1, -1)
+    try:
+        a = act.f(z)
+        got, want = act.df_from_output(a), act.df(z)
+    except Exception:
+        return None
+    if got is None:
+        return None
+    got = np.asarray(got)
+    rtol = 1e4 * np.finfo(dtype).eps
+    if got.shape != want.shape or not np.allclose(got, want, rtol=rtol, atol=rtol * 1e-3):
+        return None
+    return _unwrapped(act, "df_from_output", a)
 
 
 def readonly(*arrays: np.ndarray) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import RecurrentCell, readonly
+from ._base import FRESH, RecurrentCell, readonly
 
 __all__ = ["GRU", "GRURecord"]
 
@@ -96,18 +96,24 @@ class GRU(RecurrentCell):
         if c0 is not None:
             raise ValueError("A GRU has no cell state: pass h0 only.")
         x = self._check_input(x)
+        rec = self._forward(x, self._check_state(h0, x.shape[1], "h0"), None, FRESH)
+        readonly(rec.x, rec.h_full, rec.pre, rec.gates, rec.hn)
+        return rec
+
+    def _forward(self, x, h0, c0, ws) -> GRURecord:
+        """The forward pass on checked inputs, into arrays from the workspace ``ws``."""
         T, B, D = x.shape
         H = self.hidden_size
         dt = self.dtype
-        h_full = np.empty((T + 1, B, H), dtype=dt)
-        h_full[0] = self._check_state(h0, B, "h0")
-        gi = np.empty((T, B, 3 * H), dtype=dt)  # W_ih x + b_ih for every step in one product
+        h_full = ws.get("h_full", (T + 1, B, H), dt)
+        h_full[0] = h0
+        gi = ws.get("gi", (T, B, 3 * H), dt)  # W_ih x + b_ih for every step in one product
         np.matmul(x.reshape(T * B, D), self.weight_ih.T, out=gi.reshape(T * B, 3 * H))
         gi += self.bias_ih
-        gh = np.empty((T, B, 3 * H), dtype=dt)  # W_hh h_{t−1} + b_hh
-        pre = np.empty((T, B, 3 * H), dtype=dt)
-        gates = np.empty_like(pre)
-        diff = np.empty((B, H), dtype=dt)
+        gh = ws.get("gh", (T, B, 3 * H), dt)  # W_hh h_{t−1} + b_hh
+        pre = ws.get("pre", (T, B, 3 * H), dt)
+        gates = ws.get("gates", (T, B, 3 * H), dt)
+        diff = ws.get("diff", (B, H), dt)
         W_hh_T, b_hh = self.weight_hh.T, self.bias_hh
         sigma, phi = self._fast["gate"][0], self._fast["candidate"][0]
         H2 = 2 * H
@@ -128,8 +134,6 @@ class GRU(RecurrentCell):
             np.subtract(h_full[t], n_t, out=diff)  # h' = n + z ⊙ (h − n)
             diff *= z[t]
             np.add(n_t, diff, out=h_full[t + 1])
-        hn = np.ascontiguousarray(hn)
-        readonly(x, h_full, pre, gates, hn)
         return GRURecord(x, h_full, pre, gates, hn)
 
     # --- backward through time ------------------------------------------------------------
@@ -143,17 +147,19 @@ class GRU(RecurrentCell):
         ``grad_flat``.
         """
         grad_h = self._check_grad_h(grad_h, record.h.shape)
-        dx, dh, dh0 = self._backward(record, grad_h, want_x=True)
+        dx, dh, dh0 = self._backward(record, grad_h, True, FRESH)
         out = {p: getattr(self, "grad_" + p).copy() for p in self.PARTS}
         out.update(x=dx, h0=dh0, h=dh, h_norm=np.sqrt(np.einsum("tbh,tbh->t", dh, dh)))
         return out
 
-    def _backward(self, rec: GRURecord, grad_h: np.ndarray, want_x: bool):
-        """Backprop through time; fills ``grad_flat``; returns (dx, dh, dh0)."""
+    def _backward(self, rec: GRURecord, grad_h: np.ndarray, want_x: bool, ws):
+        """Backprop through time; fills ``grad_flat``; returns (dx, dh, dh0).
+
+        ``grad_h`` is dL/dh_t (T, B, H), or (B, H) when the loss reads h_T only.
+        """
         T, B, H = rec.h.shape
         dt = self.dtype
         H2 = 2 * H
-        d_sigma, d_phi = self._fast["gate"][1], self._fast["candidate"][1]
         r, z, n = (rec.gates[..., k * H:(k + 1) * H] for k in range(3))
         h_prev = rec.h_full[:-1]
         # Local slopes of every step at once. Q multiplies ∂L/∂h_t to give ∂L/∂(input part)
@@ -161,33 +167,39 @@ class GRU(RecurrentCell):
         #   ∂h/∂a_n = (1 − z) φ′(a_n),  ∂h/∂a_z = (h − n) σ′(a_z),
         #   ∂h/∂a_r = (1 − z) φ′(a_n) ⊙ hn ⊙ σ′(a_r);
         # Q_hh is the same with the n slice times r (W_hn h + b_hn enters a_n through r ⊙).
-        Q = np.empty((T, B, 3 * H), dtype=dt)
-        Q[..., :H2] = d_sigma(rec.pre[..., :H2])
+        Q = ws.get("Q", (T, B, 3 * H), dt)
+        Q[..., :H2] = self._slope("gate", rec.pre[..., :H2], rec.gates[..., :H2])
         q_r, q_z, q_n = (Q[..., k * H:(k + 1) * H] for k in range(3))
         np.subtract(1.0, z, out=q_n)
-        q_n *= d_phi(rec.pre[..., H2:])
-        q_z *= h_prev - n
+        q_n *= self._slope("candidate", rec.pre[..., H2:], n)
+        diff = ws.get("diff_all", (T, B, H), dt)
+        np.subtract(h_prev, n, out=diff)
+        q_z *= diff
         q_r *= q_n
         q_r *= rec.hn
-        Q_hh = Q.copy()
+        Q_hh = ws.get("Q_hh", (T, B, 3 * H), dt)
+        Q_hh[...] = Q
         Q_hh[..., H2:] *= r
 
-        dh = np.empty((T, B, H), dtype=dt)  # total ∂L/∂h_t
-        delta_hh = np.empty((T, B, 3 * H), dtype=dt)  # ∂L/∂(W_hh h_{t−1} + b_hh)
-        zdh = np.empty((B, H), dtype=dt)
-        Q_hh3, delta_hh3 = Q_hh.reshape(T, B, 3, H), delta_hh.reshape(T, B, 3, H)
+        dh = ws.get("dh", (T, B, H), dt)  # total ∂L/∂h_t
+        delta_hh = ws.get("delta_hh", (T, B, 3 * H), dt)  # ∂L/∂(W_hh h_{t−1} + b_hh)
+        zdh = ws.get("zdh", (B, H), dt)
         dh_b = dh[:, :, None, :]
+        dh3 = ws.get("dh3", (B, 3 * H), dt)  # [dh, dh, dh] side by side: one contiguous product
         W_hh = self.weight_hh
-        dh[T - 1] = grad_h[T - 1]
+        last_only = grad_h.ndim == 2  # dL/dh on h_T only, (B, H): nothing to add on the way
+        dh[T - 1] = grad_h if last_only else grad_h[T - 1]
         for t in range(T - 1, -1, -1):
             dh_t = dh[t]
-            np.multiply(Q_hh3[t], dh_b[t], out=delta_hh3[t])
+            np.concatenate((dh_t, dh_t, dh_t), axis=1, out=dh3)
+            np.multiply(Q_hh[t], dh3, out=delta_hh[t])
             if t:
                 dh_prev = dh[t - 1]
                 np.matmul(delta_hh[t], W_hh, out=dh_prev)  # through W_hh h_{t−1}
                 np.multiply(dh_t, z[t], out=zdh)  # through z ⊙ h_{t−1}
                 dh_prev += zdh
-                dh_prev += grad_h[t - 1]
+                if not last_only:
+                    dh_prev += grad_h[t - 1]
         dh0 = delta_hh[0] @ W_hh
         dh0 += dh[0] * z[0]
         delta_ih = Q.reshape(T, B, 3, H)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import RecurrentCell, own, readonly
+from ._base import FRESH, RecurrentCell, readonly
 
 __all__ = ["LSTM", "LSTMRecord", "forget_product"]
 
@@ -118,21 +118,29 @@ class LSTM(RecurrentCell):
     def forward(self, x, h0=None, c0=None) -> LSTMRecord:
         """Run the cell over x (T, B, D) from (h0, c0) (each (B, H), zeros when None)."""
         x = self._check_input(x)
+        B = x.shape[1]
+        rec = self._forward(x, self._check_state(h0, B, "h0"), self._check_state(c0, B, "c0"),
+                            FRESH)
+        readonly(rec.x, rec.h_full, rec.c_full, rec.pre, rec.gates, rec.cell_out)
+        return rec
+
+    def _forward(self, x, h0, c0, ws) -> LSTMRecord:
+        """The forward pass on checked inputs, into arrays from the workspace ``ws``."""
         T, B, D = x.shape
         H = self.hidden_size
         dt = self.dtype
-        h_full = np.empty((T + 1, B, H), dtype=dt)
-        c_full = np.empty((T + 1, B, H), dtype=dt)
-        h_full[0] = self._check_state(h0, B, "h0")
-        c_full[0] = self._check_state(c0, B, "c0")
-        pre = np.empty((T, B, 4 * H), dtype=dt)
+        h_full = ws.get("h_full", (T + 1, B, H), dt)
+        c_full = ws.get("c_full", (T + 1, B, H), dt)
+        h_full[0] = h0
+        c_full[0] = c0
+        pre = ws.get("pre", (T, B, 4 * H), dt)
         # the input's share of every step's pre-activations in one product, both biases in it
         np.matmul(x.reshape(T * B, D), self.weight_ih.T, out=pre.reshape(T * B, 4 * H))
         pre += self.bias_ih + self.bias_hh
-        gates = np.empty_like(pre)
-        cell_out = np.empty((T, B, H), dtype=dt)
-        hh = np.empty((B, 4 * H), dtype=dt)
-        ig = np.empty((B, H), dtype=dt)
+        gates = ws.get("gates", (T, B, 4 * H), dt)
+        cell_out = ws.get("cell_out", (T, B, H), dt)
+        hh = ws.get("hh", (B, 4 * H), dt)
+        ig = ws.get("ig", (B, H), dt)
         W_hh_T = self.weight_hh.T
         sigma, phi, psi = (self._fast[r][0] for r in ("gate", "candidate", "cell_output"))
         i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
@@ -149,7 +157,6 @@ class LSTM(RecurrentCell):
             c += ig
             cell_out[t] = psi(c)
             np.multiply(o[t], cell_out[t], out=h_full[t + 1])
-        readonly(x, h_full, c_full, pre, gates, cell_out)
         return LSTMRecord(x, h_full, c_full, pre, gates, cell_out)
 
     # --- backward through time ------------------------------------------------------------
@@ -163,54 +170,63 @@ class LSTM(RecurrentCell):
         parameter gradients are also left in ``grad_flat``.
         """
         grad_h = self._check_grad_h(grad_h, record.h.shape)
-        dx, dh, dc, dh0, dc0 = self._backward(record, grad_h, want_x=True)
+        dx, dh, dc, dh0, dc0 = self._backward(record, grad_h, True, FRESH)
         out = {p: getattr(self, "grad_" + p).copy() for p in self.PARTS}
         out.update(x=dx, h0=dh0, c0=dc0, h=dh, c=dc,
                    h_norm=np.sqrt(np.einsum("tbh,tbh->t", dh, dh)),
                    c_norm=np.sqrt(np.einsum("tbh,tbh->t", dc, dc)))
         return out
 
-    def _backward(self, rec: LSTMRecord, grad_h: np.ndarray, want_x: bool):
-        """Backprop through time; fills ``grad_flat``; returns (dx, dh, dc, dh0, dc0)."""
+    def _backward(self, rec: LSTMRecord, grad_h: np.ndarray, want_x: bool, ws):
+        """Backprop through time; fills ``grad_flat``; returns (dx, dh, dc, dh0, dc0).
+
+        ``grad_h`` is dL/dh_t (T, B, H), or (B, H) when the loss reads h_T only.
+        """
         T, B, H = rec.h.shape
         dt = self.dtype
-        d_sigma, d_phi, d_psi = (self._fast[r][1] for r in ("gate", "candidate", "cell_output"))
         gates, c_full = rec.gates, rec.c_full
         i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        pre = rec.pre
         # Local slopes of every step at once (no recurrence in them). M holds what multiplies
         # ∂L/∂c_t to give ∂L/∂a for a_i, a_f, a_g, and ∂L/∂h_t to give ∂L/∂a_o:
         #   ∂c_t/∂a_i = g σ′(a_i),  ∂c_t/∂a_f = c_{t−1} σ′(a_f),  ∂c_t/∂a_g = i φ′(a_g),
         #   ∂h_t/∂a_o = ψ(c_t) σ′(a_o);  and ∂h_t/∂c_t = o ψ′(c_t) (dh_dc).
-        M = own(d_sigma(rec.pre), rec.pre)
-        M[..., 2 * H:3 * H] = d_phi(rec.pre[..., 2 * H:3 * H])
+        M = ws.get("M", (T, B, 4 * H), dt)
+        H2, H3 = 2 * H, 3 * H
+        M[..., :H2] = self._slope("gate", pre[..., :H2], gates[..., :H2])
+        M[..., H3:] = self._slope("gate", pre[..., H3:], o)
+        M[..., H2:H3] = self._slope("candidate", pre[..., H2:H3], g)
         M[..., :H] *= g
-        M[..., H:2 * H] *= c_full[:-1]
-        M[..., 2 * H:3 * H] *= i
-        M[..., 3 * H:] *= rec.cell_out
-        dh_dc = own(d_psi(c_full[1:]), c_full)
+        M[..., H:H2] *= c_full[:-1]
+        M[..., H2:H3] *= i
+        M[..., H3:] *= rec.cell_out
+        dh_dc = ws.get("dh_dc", (T, B, H), dt)
+        dh_dc[...] = self._slope("cell_output", c_full[1:], rec.cell_out)
         dh_dc *= o
 
-        delta = np.empty((T, B, 4 * H), dtype=dt)  # ∂L/∂a, the gates' pre-activations
-        dh = np.empty((T, B, H), dtype=dt)  # total ∂L/∂h_t
-        dc = np.empty((T, B, H), dtype=dt)  # total ∂L/∂c_t
-        dc_next = np.zeros((B, H), dtype=dt)  # ∂L/∂c_t through c_{t+1} = f_{t+1} ⊙ c_t + …
-        M4, delta4 = M.reshape(T, B, 4, H), delta.reshape(T, B, 4, H)
-        M_ifg, M_o = M4[:, :, :3], M4[:, :, 3]
-        delta_ifg, delta_o = delta4[:, :, :3], delta4[:, :, 3]
-        dc_b = dc[:, :, None, :]
+        delta = ws.get("delta", (T, B, 4 * H), dt)  # ∂L/∂a, the gates' pre-activations
+        dh = ws.get("dh", (T, B, H), dt)  # total ∂L/∂h_t
+        dc = ws.get("dc", (T, B, H), dt)  # total ∂L/∂c_t
+        dc_next = ws.get("dc_next", (B, H), dt)  # ∂L/∂c_t through c_{t+1} = f_{t+1} ⊙ c_t + …
+        dc_next[...] = 0.0
+        # [dc, dc, dc, dh] side by side: one contiguous product then gives every gate's
+        # ∂L/∂a (a broadcast into strided slices of delta cost three times as much)
+        both = ws.get("both", (B, 4 * H), dt)
         W_hh = self.weight_hh
-        dh[T - 1] = grad_h[T - 1]
+        last_only = grad_h.ndim == 2  # dL/dh on h_T only, (B, H): nothing to add on the way
+        dh[T - 1] = grad_h if last_only else grad_h[T - 1]
         for t in range(T - 1, -1, -1):
             dh_t, dc_t = dh[t], dc[t]
             np.multiply(dh_t, dh_dc[t], out=dc_t)
             dc_t += dc_next
-            np.multiply(M_ifg[t], dc_b[t], out=delta_ifg[t])
-            np.multiply(M_o[t], dh_t, out=delta_o[t])
+            np.concatenate((dc_t, dc_t, dc_t, dh_t), axis=1, out=both)
+            np.multiply(M[t], both, out=delta[t])
             np.multiply(dc_t, f[t], out=dc_next)
             if t:
                 dh_prev = dh[t - 1]
                 np.matmul(delta[t], W_hh, out=dh_prev)  # through a_t = … + W_hh h_{t−1}
-                dh_prev += grad_h[t - 1]
+                if not last_only:
+                    dh_prev += grad_h[t - 1]
         dh0 = delta[0] @ W_hh
         d2 = delta.reshape(T * B, 4 * H)
         np.matmul(d2.T, rec.x.reshape(T * B, self.input_size), out=self.grad_weight_ih)
