@@ -463,7 +463,7 @@ def _compare_plan(args):
     ready = None
     if args.preset and args.preset in compare.preset_names():
         ready = compare.get_preset(args.preset)
-        exp, source = core.presets.get(ready.lesson).experiment, f"comparison {args.preset}"
+        exp, source = ready.experiment(), f"comparison {args.preset}"
     elif args.preset:
         try:
             exp = core.presets.get(args.preset).experiment
@@ -487,8 +487,9 @@ def _compare_plan(args):
         goal = compare.Goal.parse(args.goal) if args.goal else (
             compare.Goal.parse(ready.goal) if ready and ready.goal else None)
         epochs = args.epochs if args.epochs is not None else (ready.epochs if ready else 100)
-        return compare.Plan(exp, setting, values, seeds, epochs, goal, args.until_goal,
-                            args.tune_lr, source).check()
+        return compare.Plan(exp, setting, values, seeds, epochs, goal,
+                            args.until_goal or bool(ready and ready.stop_at_goal),
+                            args.tune_lr or bool(ready and ready.tune_lr), source).check()
     except (compare.PlanError, compare.SettingError, compare.GoalError) as e:
         raise UserError(str(e)) from None
 

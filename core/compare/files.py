@@ -201,6 +201,9 @@ def _record(d: Any, spec: RunSpec, metrics: np.ndarray, plan: Plan, where: str) 
     rows = metrics[: epochs + 1] if status in COUNTED else metrics[:0]
     if status in COUNTED and np.isnan(rows).all(axis=1).any():
         raise CompareFileError(f"{where} lacks the metrics of some of its epochs")
+    if plan.goal is not None and status in COUNTED and (
+            plan.goal.first_epoch(rows[:, plan.goal.column]) != goal_epoch):
+        raise CompareFileError(f"{where}: its goal_epoch does not match its metrics")
     return RunRecord(spec.index, spec.phase, spec.value_index, spec.seed, float(lr), status,
                      np.array(rows, dtype=np.float64), epochs,
                      0.0 if seconds is None else float(seconds), goal_epoch,

@@ -53,15 +53,14 @@ def parse_seeds(text: str) -> tuple[int, ...]:
     """``"5"`` → seeds 0 … 4 (K seeds); ``"3,8,11"`` → exactly those. PlanError otherwise."""
     text = (text or "").strip()
     try:
-        if "," not in text:
-            k = int(text)
-            if not 1 <= k <= MAX_SEEDS:
-                raise PlanError(f"--seeds takes 1 to {MAX_SEEDS} seeds, not {k}")
-            return tuple(range(k))
         seeds = tuple(int(p) for p in text.split(","))
     except ValueError:
         raise PlanError(f"--seeds is a count such as 5 or a list such as 0,3,7, not "
                         f"{text!r}") from None
+    if len(seeds) == 1:
+        if not 1 <= seeds[0] <= MAX_SEEDS:
+            raise PlanError(f"--seeds takes 1 to {MAX_SEEDS} seeds, not {seeds[0]}")
+        return tuple(range(seeds[0]))
     if not 1 <= len(seeds) <= MAX_SEEDS or len(set(seeds)) != len(seeds) or min(seeds) < 0 \
             or max(seeds) > MAX_SEED:
         raise PlanError(f"--seeds lists 1 to {MAX_SEEDS} different seeds from 0 to {MAX_SEED}")

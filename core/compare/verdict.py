@@ -86,9 +86,14 @@ def _goal_verdict(s: Summary) -> str:
         others = "; " + ", ".join(f"{r.label} took {fmt_epochs(r.goal_epochs.median, n)}"
                                   for r in rest)
     if mw == mo:
+        w, t, pairs = _pair(win, other)
+        lost = pairs - w - t
+        if lost > w:  # the same median: the one that won more seeds is named first
+            win, other, w, lost = other, win, lost, w
+        split = (f"neither was faster in more seeds ({t} of {pairs} tied)" if w == lost
+                 else f"{win.label} was faster in {w} of {pairs} seeds, {other.label} in {lost}")
         return (f"{win.label} and {other.label} reached {g} in the same median of "
-                f"{fmt_epochs(mw, n)} epochs; {win.label} was {faster}{others}"
-                f"{_diverged_clause(s)}")
+                f"{fmt_epochs(mw, n)} epochs; {split}{others}{_diverged_clause(s)}")
     if math.isinf(mo):
         never = ("never did" if other.reached == 0
                  else f"reached it in only {other.reached} of {other.counted} seeds")
@@ -129,8 +134,14 @@ def _final_verdict(s: Summary) -> str:
         return (f"{win.label} ended with a median {what} of {show(win)}, while every "
                 f"{other.label} run diverged{others}{_diverged_clause(s)}")
     if show(win) == show(other):
+        w, t, pairs = _pair(win, other)
+        lost = pairs - w - t
+        if lost > w:
+            win, other, w, lost = other, win, lost, w
+        split = (f"neither was {word} in more seeds ({t} of {pairs} tied)" if w == lost
+                 else f"{win.label} was {word} in {w} of {pairs} seeds, {other.label} in {lost}")
         return (f"{win.label} and {other.label} ended with the same median {what}, "
-                f"{show(win)}; {win.label} was {better}{others}{_diverged_clause(s)}")
+                f"{show(win)}; {split}{others}{_diverged_clause(s)}")
     ratio = ""
     lw, lo = win.final_test_loss.median, other.final_test_loss.median
     if s.plan.measure == "test_loss" and lw > 0 and lo > 0:
