@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -33,9 +34,30 @@ from .toolbar import TransportBar
 if TYPE_CHECKING:
     from .panels.base import Panel
 
-__all__ = ["MainWindow"]
+__all__ = ["MainWindow", "ToolDock"]
 
 LAYOUT_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolDock:
+    """A dock beside the panels that is not a plot of the frame (lessons, comparisons, …).
+
+    ``build(window)`` makes its widget the first time the dock is shown (or asked for with
+    :meth:`MainWindow.tool`): like the panels, its code and pyqtgraph are imported only then.
+    The builder (written in the composition root, ``gui.wiring``) connects what the widget
+    asks for to the window; the widget itself is not given the window.
+    It starts hidden; the View menu (and ``shortcut``, if given) shows it. ``beside`` names
+    the dock it is split off from: a panel id, "controls", or another tool dock's key.
+    """
+
+    key: str
+    title: str
+    tooltip: str
+    build: Callable[[MainWindow], QWidget]
+    beside: str = "controls"
+    orientation: Qt.Orientation = Qt.Orientation.Vertical
+    shortcut: str | None = None
 
 
 class MainWindow(QMainWindow):
@@ -51,7 +73,8 @@ class MainWindow(QMainWindow):
     themeChanged = Signal(str)
     panelCreated = Signal(object)
 
-    def __init__(self, session: Session, settings: QSettings | None = None) -> None:
+    def __init__(self, session: Session, settings: QSettings | None = None,
+                 tool_docks: Sequence[ToolDock] = ()) -> None:
         super().__init__()
         self.session = session
         self.settings = settings
@@ -68,6 +91,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._build_controls()
         self._build_panels()
+        self._build_tool_docks(tool_docks)
         self.transport = TransportBar(session, self)
         self.addToolBar(self.transport)
         self._build_status()
@@ -157,6 +181,57 @@ class MainWindow(QMainWindow):
         for pid in ("derivatives", "histograms", "gradient_flow", "network_graph"):
             self.tabifyDockWidget(d["activation_curves"], d[pid])
         d["histograms"].raise_()
+
+    def _build_tool_docks(self, specs: Sequence[ToolDock]) -> None:
+        self.tool_docks: dict[str, QDockWidget] = {}
+        self._tool_specs = {spec.key: spec for spec in specs}
+        self._tools: dict[str, QWidget] = {}
+        for spec in specs:
+            dock = QDockWidget(spec.title, self)
+            dock.setObjectName(f"dock-{spec.key}")
+            dock.setToolTip(spec.tooltip)
+            placeholder = QWidget()
+            placeholder.setMinimumSize(200, 150)
+            dock.setWidget(placeholder)
+            beside = self.docks.get(spec.beside) or self.tool_docks.get(spec.beside)
+            if beside is None:
+                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            else:
+                self.splitDockWidget(beside, dock, spec.orientation)
+            dock.visibilityChanged.connect(
+                lambda visible, key=spec.key: visible and self.tool(key))
+            toggle = dock.toggleViewAction()
+            toggle.setStatusTip(spec.tooltip)
+            if spec.shortcut:
+                toggle.setShortcut(QKeySequence(spec.shortcut))
+            dock.hide()
+            self.tool_docks[spec.key] = dock
+
+    def tool(self, key: str) -> QWidget:
+        """The widget of tool dock ``key``, built on first use (KeyError for an unknown key)."""
+        widget = self._tools.get(key)
+        if widget is None:
+            widget = self._tool_specs[key].build(self)
+            self._tools[key] = widget
+            dock = self.tool_docks[key]
+            old = dock.widget()
+            dock.setWidget(widget)
+            if old is not None:
+                old.deleteLater()
+        return widget
+
+    def show_tool(self, key: str) -> QWidget:
+        """Show and raise tool dock ``key``; returns its widget."""
+        dock = self.tool_docks[key]
+        dock.show()
+        dock.raise_()
+        return self.tool(key)
+
+    def raise_panel(self, panel_id: str) -> None:
+        """Bring a panel's dock to the front (a lesson step names the panel to look at)."""
+        dock = self.docks[panel_id]
+        dock.show()
+        dock.raise_()
 
     def _default_sizes(self) -> None:
         """Share the space once the window has its size: the map gets the most room."""
@@ -304,6 +379,8 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.setFloating(False)
             dock.show()
+        for dock in self.tool_docks.values():  # tool docks start hidden
+            dock.setFloating(False)
         self.restoreState(self._default_state, LAYOUT_VERSION)
         self._default_sizes()
 

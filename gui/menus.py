@@ -77,6 +77,10 @@ class Menus(QObject):
             act = dock.toggleViewAction()
             act.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")
             v.addAction(act)
+        if w.tool_docks:
+            v.addSeparator()
+            for dock in w.tool_docks.values():  # their status tips are their descriptions
+                v.addAction(dock.toggleViewAction())
         v.addSeparator()
         themes = v.addMenu("&Theme")
         group = QActionGroup(self)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QSettings
 from .autosave import AutoSaver
 from .export_actions import ExportActions
 from .files import FileActions
-from .main_window import MainWindow
+from .main_window import MainWindow, ToolDock
 from .menus import Menus
 from .session import Session
 from .startup import offer_restore
@@ -42,13 +42,22 @@ class Lab:
     menus: Menus
 
 
-def build_lab(session: Session, settings: QSettings | None = None) -> Lab:
+def tool_docks(session: Session) -> list[ToolDock]:
+    """The docks beside the panels (lessons, comparisons, the recurrent lab), each built when
+    first shown. Each entry's ``build`` is where that dock gets what it needs."""
+    return []
+
+
+def build_lab(session: Session, settings: QSettings | None = None,
+              docks: list[ToolDock] | None = None) -> Lab:
     """Build the window over ``session`` and wire its menus, toolbar, files and exports.
 
+    ``docks`` replaces the app's tool docks (``tool_docks(session)``; tests pass their own).
     Nothing is shown or started: the caller resizes, restores settings, shows the window and
     starts the session (see ``gui.app.run_app``).
     """
-    window = MainWindow(session, settings)
+    window = MainWindow(session, settings,
+                        tool_docks(session) if docks is None else docks)
     files = FileActions(session, settings, window, status=window.show_status,
                         panel_states=window.panel_states,
                         restore_panel_states=window.restore_panel_states)

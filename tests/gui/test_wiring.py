@@ -93,3 +93,37 @@ def test_the_training_curves_clear_button_reaches_the_session(lab, qtbot):
     assert len(s.ghosts) == 1
     lab.window.panels["training_curves"].clear_button.click()
     assert s.ghosts == []
+
+
+def test_a_tool_dock_is_built_when_first_shown_and_listed_in_the_view_menu(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from gui.main_window import ToolDock
+
+    built = []
+
+    def build(window):
+        built.append(window)
+        return QLabel("a lesson")
+
+    spec = ToolDock("notes", "Notes", "Notes beside the panels", build, shortcut="F9")
+    session = Session(core.presets.get("circles-tanh").experiment)
+    try:
+        lab = build_lab(session, docks=[spec])
+        w = lab.window
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        dock = w.tool_docks["notes"]
+        assert dock.isHidden() and built == []  # hidden at first, nothing built
+        view = next(a for a in w.menuBar().actions() if a.text() == "&View").menu()
+        toggle = next(a for a in view.actions() if a.text() == "Notes")
+        assert toggle.shortcut().toString() == "F9"
+        toggle.trigger()
+        qtbot.waitUntil(lambda: built == [w])
+        assert dock.widget().text() == "a lesson" and w.tool("notes") is dock.widget()
+        w.reset_layout()
+        assert dock.isHidden()  # the default layout has the tool docks put away
+        assert w.show_tool("notes") is dock.widget() and dock.isVisible() and built == [w]
+    finally:
+        session.shutdown()
