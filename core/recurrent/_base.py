@@ -271,10 +271,10 @@ class RecurrentCell:
 
 def _slope_from_output(act, dtype):
     """``act.df_from_output`` (unwrapped) if it gives f′(z) on a probe through the kinks."""
-    kinks = [k.x for k in getattr(act.info, "kinks", ())]
-    near = [k + d for k in kinks for d in (-1e-3, 0.0, 1e-3)]
-    z = np.concatenate([np.linspace(-6.0, 6.0, 49), near]).astype(dtype).reshape(1, -1)
     try:
+        kinks = [float(k.x) for k in getattr(act.info, "kinks", ())]
+        near = [k + d for k in kinks for d in (-1e-3, 0.0, 1e-3)]
+        z = np.concatenate([np.linspace(-6.0, 6.0, 49), near]).astype(dtype).reshape(1, -1)
         a = act.f(z)
         got, want = act.df_from_output(a), act.df(z)
     except Exception:

@@ -164,6 +164,23 @@ def test_a_non_finite_loss_is_named():
     assert info.value.layer_name == "loss"
 
 
+def test_a_non_finite_gradient_is_named_by_its_part():
+    t = small_trainer()
+    model, real = t.model, t.model.loss_and_gradients
+
+    def nan_in_weight_hh(*args):  # as an overflow inside BPTT would leave it
+        out = real(*args)
+        model.grad_flat[model.parts["weight_hh"].start + 3] = np.nan
+        return out
+
+    model.loss_and_gradients = nan_in_weight_hh
+    before = t.model.flat.copy()
+    with pytest.raises(core.TrainingDiverged, match="its gradient became inf or NaN") as info:
+        t.step()
+    assert info.value.layer_name == "weight_hh" and "in 'weight_hh'" in str(info.value)
+    assert np.array_equal(t.model.flat, before) and t.step_count == 0
+
+
 def test_a_runaway_lstm_cell_state_stops_training_in_the_cell_state():
     task = tasks.remember(steps=60, n_train=16, n_test=4, seed=0)
     cell = LSTM(1, 4, seed=0, candidate="relu", cell_output="relu")
