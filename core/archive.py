@@ -3,8 +3,9 @@
 - ``experiment.json``: schema version, app version, the experiment settings (with panel
   choices) and the trainer's saved state (counters, optimizer settings, random generator
   states) from ``core.state``;
-- ``weights.npz``: every array of that state (parameters, optimizer moments, history),
-  written and read with ``allow_pickle=False``;
+- ``weights.npz``: every array of that state (parameters, optimizer moments, history, the
+  timeline of the "over time" plots), written and read with ``allow_pickle=False``; a file
+  written before timelines were saved opens with one made from its history;
 - ``history.csv``: the per-epoch metrics, for people and spreadsheets (not read back).
 
 Files come from outside, so reading is defensive: sizes are checked from the zip directory

@@ -3,11 +3,15 @@
 ``restore_trainer(*trainer_state(t), dataset)`` continues training bit for bit as ``t`` would
 have: it brings back the network (spec, parameters, BatchNorm statistics), the optimizer's
 state, every random generator's state, the position inside the current epoch, the counters,
-the history and the snapshot histogram ranges. The dataset itself is not saved (only its name,
-options and shape, which are checked): pass the same dataset back.
+the history, the timeline and the snapshot histogram ranges. The dataset itself is not saved
+(only its name, options and shape, which are checked): pass the same dataset back.
 
 Restoring validates everything (files come from outside): any problem raises ValueError with
 one sentence saying what is wrong.
+
+The timeline (``meta["timeline"]``, arrays ``timeline.*``) came later than format 1 itself: a
+state without it restores with a timeline made from the history (``Timeline.from_history``),
+and readers that predate it ignore it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import math
 import numpy as np
 
 from .network import Network
-from .timeline import History
+from .timeline import History, Timeline
 from .trainer import Trainer
 
 __all__ = ["FORMAT", "restore_trainer", "trainer_state"]
@@ -30,6 +34,7 @@ def trainer_state(trainer: Trainer) -> tuple[dict, dict[str, np.ndarray]]:
     net, ds = trainer.net, trainer.dataset
     opt_meta, opt_arrays = trainer.optimizer.export_state()
     hist_meta, hist_arrays = trainer.history.export()
+    tl_meta, tl_arrays = trainer.timeline.export()
     meta = {
         "format": FORMAT,
         "network": net.spec(),
@@ -54,6 +59,7 @@ def trainer_state(trainer: Trainer) -> tuple[dict, dict[str, np.ndarray]]:
             "network": net.rng.bit_generator.state,
         },
         "history": hist_meta,
+        "timeline": tl_meta,
         "dataset": {
             "name": ds.name, "task": ds.task, "options": _jsonable(ds.options),
             "n_train": ds.n_train, "n_inputs": ds.n_inputs, "n_outputs": ds.n_outputs,
@@ -72,6 +78,7 @@ def trainer_state(trainer: Trainer) -> tuple[dict, dict[str, np.ndarray]]:
             arrays[f"bn{i}.running_var"] = layer.bn.running_var.copy()
     arrays.update({f"optimizer.{k}": v for k, v in opt_arrays.items()})
     arrays.update({f"history.{k}": v for k, v in hist_arrays.items()})
+    arrays.update({f"timeline.{k}": v for k, v in tl_arrays.items()})
     return meta, arrays
 
 
@@ -240,4 +247,20 @@ def restore_trainer(meta: dict, arrays: dict[str, np.ndarray], dataset) -> Train
     prefix = "history."
     history.load(hist_meta, {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
     trainer.history = history
+    trainer.timeline = _timeline(meta, arrays, history, len(net.layers))
     return trainer
+
+
+def _timeline(meta: dict, arrays: dict[str, np.ndarray], history: History,
+              n_layers: int) -> Timeline:
+    prefix = "timeline."
+    saved = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    if "timeline" not in meta:  # saved before timelines were
+        if saved:
+            raise ValueError("the saved state has timeline arrays but no timeline section")
+        return Timeline.from_history(history)
+    timeline = Timeline.load(_dict(meta, "timeline"), saved, n_layers)
+    # both get a row at every evaluation, so they count the same rows
+    if timeline.seen != history.seen:
+        raise ValueError("the saved timeline does not match the saved history")
+    return timeline

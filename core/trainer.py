@@ -1,9 +1,10 @@
 """The trainer: advances a network on a dataset one mini-batch at a time.
 
 Training is a stream: ``step()`` does the maths of one step and nothing else; metrics on the
-full train and test sets are computed at the end of each epoch into ``history``; snapshots
-(activation samples, histograms, decision maps) are made only when asked for. The trainer
-never prints, sleeps or touches a GUI.
+full train and test sets are computed at the end of each epoch into ``history``, with a row of
+``timeline`` (gradient norms, update ratios, activation percentiles) from the same evaluation;
+snapshots (activation samples, histograms, decision maps) are made only when asked for. The
+trainer never prints, sleeps or touches a GUI.
 
 Divergence check (kept cheap because it runs every step): the loss plus the sum of the
 gradient buffer must be finite before the update, and the sum of the parameter buffer after
@@ -21,12 +22,18 @@ from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers
 from .pairing import default_loss_for
-from .timeline import History
+from .timeline import History, SampledPercentiles, Timeline
 
 __all__ = ["Trainer", "TrainingDiverged"]
 
 #: rows of the training set kept as the fixed sample that snapshots show
 SAMPLE_SIZE = 2000
+#: values of each layer's z and a that the timeline's percentiles are taken from (501: each
+#: percentile is one of them, see SampledPercentiles)
+TIMELINE_SAMPLE = 501
+#: a timeline row (~10–60 µs) follows at least this many steps: with epochs of one or two
+#: steps a row per epoch would cost a third of the training time, so rows start further apart
+TIMELINE_STEPS = 10
 
 
 class TrainingDiverged(RuntimeError):
@@ -59,7 +66,11 @@ class Trainer:
     seed : seeds the shuffling, RReLU's random slopes and the snapshot sample.
     momentum : used by "momentum" and "nesterov"; ``optimizer_params`` passes the rest
         (betas, eps, alpha, weight_decay) with PyTorch's defaults otherwise.
-    evaluate_every : epochs between full train/test evaluations (history rows).
+    evaluate_every : epochs between full train/test evaluations (history and timeline rows).
+    history_cap, timeline_cap : rows kept before ``history``/``timeline`` decimate.
+    timeline_every : evaluations per timeline row at the start (decimation doubles it later);
+        None: the fewest whole-power-of-two epochs that make ``TIMELINE_STEPS`` steps, so 1
+        unless an epoch has fewer than 10 steps (the batch size when the trainer was made).
     """
 
     def __init__(
@@ -78,6 +89,8 @@ class Trainer:
         optimizer_params: dict | None = None,
         evaluate_every: int = 1,
         history_cap: int = 5000,
+        timeline_cap: int = 2000,
+        timeline_every: int | None = None,
     ):
         out = net.layers[-1]
         if dataset.n_inputs != net.n_inputs or dataset.n_outputs != out.units:
@@ -137,6 +150,8 @@ class Trainer:
             starts += [sl.start, sl.start + layer.W.size, sl.start + layer.W.size + layer.units]
         self._segments = np.array(starts, dtype=np.intp)
         self._sq_buf = np.zeros(net.n_params + 1, dtype=net.dtype)
+        # ΔW² and W² for the timeline's update ratios, with a spare zero like _sq_buf
+        self._ratio_buf = np.zeros((2, net.n_params + 1), dtype=net.dtype)
 
         n = dataset.n_train
         self._rng_shuffle = np.random.default_rng(self.seed)
@@ -158,6 +173,17 @@ class Trainer:
         self.last_loss = math.nan
         self.metrics: dict[str, float] = {}
         self.history = History(len(net.layers), cap=history_cap)
+        if timeline_every is None:
+            epoch_steps = -(-n // self._batch_size)
+            timeline_every = 1
+            while timeline_every * epoch_steps < TIMELINE_STEPS:
+                timeline_every *= 2
+        self.timeline = Timeline(cap=timeline_cap, every=timeline_every)
+        # z and a of every layer, in that order, sampled from the training rows of an
+        # evaluation; its own generator, so the other random streams are as they always were
+        units = [layer.units for layer in net.layers for _ in "za"]
+        self._percentiles = SampledPercentiles(units, n, np.random.default_rng([self.seed, 3]),
+                                               TIMELINE_SAMPLE)
         #: stable histogram ranges per (layer, quantity); see core.snapshot
         self.hist_ranges: dict[str, float] = {}
         self._grid_cache: dict = {}
@@ -345,6 +371,7 @@ class Trainer:
         buf = self._sq_buf  # one spare zero at the end: an empty last segment reads it
         np.multiply(net.grad_flat, net.grad_flat, out=buf[:-1])
         sq = np.sqrt(np.add.reduceat(buf, self._segments))
+        grad_norm_w = sq[0::3]
         self.metrics = {
             "epoch": self.epoch, "step": self.step_count,
             "train_loss": train_loss, "test_loss": test_loss,
@@ -352,8 +379,39 @@ class Trainer:
             "penalty": optimizers.penalty(net.flat, net.weight_mask, self.l1, self.l2),
             "lr": self.lr,
         }
-        self.history.append({**self.metrics, "grad_norm_w": sq[0::3], "grad_norm_b": sq[1::3]})
+        self.history.append({**self.metrics, "grad_norm_w": grad_norm_w, "grad_norm_b": sq[1::3]})
+        if self.timeline.wants_row():
+            self.timeline.record(self._timeline_row(grad_norm_w, z, a))
+        else:  # decimation would drop it: only counted (keeps the rows aligned with history)
+            self.timeline.skip()
         return dict(self.metrics)
+
+    def _timeline_row(self, grad_norm_w: np.ndarray, z_out: np.ndarray,
+                      a_out: np.ndarray) -> dict:
+        """The timeline's row now, from the evaluation just made: every layer's z and a over
+        the train rows then the test rows (hidden layers keep theirs from the forward pass;
+        the output layer's are passed in) and the last step's gradient and update."""
+        net, m = self.net, self.metrics
+        arrays = []
+        for layer in net.layers[:-1]:
+            arrays += [layer.z, layer.a]
+        arrays += [z_out, a_out]
+        pct = self._percentiles(arrays)
+        # ‖ΔW‖ / ‖W‖ per layer, as in core.snapshot: both squared sums in one reduceat
+        buf = self._ratio_buf  # (views made here: a pickled trainer keeps no views of it)
+        dw_sq, w_sq = buf[0, :-1], buf[1, :-1]
+        np.subtract(net.flat, self._prev, out=dw_sq)
+        np.multiply(dw_sq, dw_sq, out=dw_sq)
+        np.multiply(net.flat, net.flat, out=w_sq)
+        sums = np.add.reduceat(buf, self._segments, axis=1)
+        dw, w = sums[0, 0::3], sums[1, 0::3]
+        ratio = np.sqrt(np.divide(dw, w, out=np.zeros_like(w), where=w > 0))
+        return {
+            "step": m["step"], "epoch": m["epoch"],
+            "train_loss": m["train_loss"], "test_loss": m["test_loss"],
+            "grad_norm_w": grad_norm_w, "update_ratio": ratio,
+            "z_percentiles": pct[0::2], "a_percentiles": pct[1::2],
+        }
 
     # --- views for the panels ------------------------------------------------------------
     def snapshot(self, grid: int | None = 64):

@@ -31,8 +31,10 @@ class Ghost:
 class LiveView:
     """One frame for the panels: a snapshot from the training process, drawn by the GUI thread.
 
-    ``timeline`` is a frozen copy (it never changes after the frame is made); ``dataset`` is
-    the data set being trained on and ``experiment`` the settings the snapshot was made with.
+    ``timeline`` is a frozen copy of the trainer's timeline (a row per epoch) with the
+    snapshot as its newest row, so the "over time" curves reach the present; it never changes
+    after the frame is made. ``dataset`` is the data set being trained on and ``experiment``
+    the settings the snapshot was made with.
     """
 
     snapshot: core.Snapshot
@@ -44,26 +46,23 @@ class LiveView:
     running: bool = False
 
 
-def frozen_timeline(timeline: core.Timeline) -> core.Timeline:
-    """An immutable copy of a ``core.Timeline`` the GUI thread can read while training goes on."""
-    import copy
-
-    return copy.deepcopy(timeline)
-
-
-def make_live_view(trainer: core.Trainer, experiment: Experiment, timeline: core.Timeline,
-                   ghosts: Iterable[Ghost] = (), *, grid: int | None = None, rate: float = 0.0,
+def make_live_view(trainer: core.Trainer, experiment: Experiment,
+                   timeline: core.Timeline | None = None, ghosts: Iterable[Ghost] = (), *,
+                   grid: int | None = None, rate: float = 0.0,
                    running: bool = False) -> LiveView:
-    """Snapshot a trainer in this process, extend the timeline and wrap both into a frame (for
-    the command line, documentation images and tests; the app gets its snapshots from the
-    training process, see ``Session._make_frame``)."""
+    """Snapshot a trainer in this process and wrap it into a frame with the trainer's whole
+    timeline (for the command line, documentation images and tests; the app gets its frames
+    from the training process, see ``Session._make_frame``).
+
+    ``timeline`` is not used (the trainer records its own, a row per epoch); it is accepted so
+    that callers written when frames fed a timeline of their own keep working.
+    """
     from core.diagnostics import decision_grid
 
     ds = trainer.dataset
     if grid is None:
         grid = decision_grid(ds)
     snap = trainer.snapshot(grid=grid)
-    timeline.append(snap)
-    return LiveView(snapshot=snap, timeline=frozen_timeline(timeline), dataset=ds,
+    return LiveView(snapshot=snap, timeline=trainer.timeline.frozen(tail=snap), dataset=ds,
                     experiment=experiment, ghosts=tuple(ghosts), steps_per_second=rate,
                     running=running)

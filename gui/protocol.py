@@ -11,7 +11,7 @@ Commands::
 
 Events::
 
-    Frame(generation, snapshot, running, steps_per_second)
+    Frame(generation, snapshot, timeline, running, steps_per_second)
     RunningChanged(running)  Diverged(message)  Finished()
     Result(call_id, ok, value)  Error(traceback_text)
 
@@ -19,6 +19,10 @@ Events::
 may be changed (what ``core.Trainer`` documents as changeable between steps), and the value
 is checked when the command is made and again in the training process, which never sets an
 attribute it was not built for.
+
+A ``Frame`` carries the trainer's timeline rows new since the previous frame of the same
+trainer (the first frame of a trainer carries its whole timeline): the window keeps its own
+copy of the timeline up to date from them (``core.Timeline.extend``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import core
+    from core.timeline import TimelineRows
 
 __all__ = [
     "OPTIONS", "Call", "Command", "Diverged", "Drawn", "Epoch", "Error", "Event", "Finished",
@@ -172,10 +177,12 @@ Command = (SetTrainer | Play | Pause | Step | Epoch | SetOption | SetEpochLimit 
 # --- events (training process → GUI) ---------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """The trainer's state now: ``snapshot`` of the trainer set with ``generation``."""
+    """The trainer's state now: ``snapshot`` of the trainer set with ``generation``, and
+    ``timeline``, its timeline rows new since its previous frame."""
 
     generation: int
     snapshot: core.Snapshot
+    timeline: TimelineRows
     running: bool
     steps_per_second: float
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +20,12 @@ from core.datasets import Dataset
 from core.experiment import Experiment
 
 from . import protocol
-from .live_view import Ghost, LiveView, frozen_timeline
+from .live_view import Ghost, LiveView
 from .worker import TrainingWorker
 
 __all__ = ["Session"]
+
+_log = logging.getLogger("activation_lab")
 
 MAX_GHOSTS = 6
 #: training settings changed on the running trainer (any other change builds a new one)
@@ -53,7 +56,8 @@ class Session(QObject):
         self.running = False
         self.last_view: LiveView | None = None
         self.ghosts: list[Ghost] = []
-        self._timeline = core.Timeline()
+        #: this session's copy of the trainer's timeline (None: it could not follow it)
+        self._timeline: core.Timeline | None = core.Timeline()
         self._timeline_of = 0  # the generation (trainer) whose run the timeline records
         self.worker = TrainingWorker(self._make_frame)
         # queued: these are emitted in the worker thread, handled here in the GUI thread
@@ -199,6 +203,10 @@ class Session(QObject):
         A frame of an earlier trainer (still on its way when the experiment changed) would pair
         its snapshot with the new dataset, so it is dropped. The pairing is read once: the GUI
         thread may replace it at any moment (see :meth:`_switch`).
+
+        The frame's timeline rows extend this session's copy of the trainer's timeline (only
+        this thread touches it); a new trainer's first frame brings its whole timeline. The
+        panels get a frozen copy with the snapshot as its newest point.
         """
         pairing = self._pairing
         generation, snapshot = frame.generation, frame.snapshot
@@ -206,8 +214,17 @@ class Session(QObject):
             return None
         if generation != self._timeline_of:  # a new run: the timeline starts again
             self._timeline, self._timeline_of = core.Timeline(), generation
-        self._timeline.append(snapshot)
-        return LiveView(snapshot=snapshot, timeline=frozen_timeline(self._timeline),
+        timeline = self._timeline
+        if timeline is not None:
+            try:
+                timeline.extend(frame.timeline)
+            except ValueError:  # a bug, not the user's doing: log it once, draw on without
+                _log.exception("the frames' timeline rows do not follow on; this run's "
+                               "timeline is left out")
+                timeline = self._timeline = None
+        if timeline is None:
+            timeline = core.Timeline()
+        return LiveView(snapshot=snapshot, timeline=timeline.frozen(tail=snapshot),
                         dataset=pairing.dataset, experiment=pairing.experiment,
                         ghosts=tuple(self.ghosts),
                         steps_per_second=frame.steps_per_second, running=frame.running)

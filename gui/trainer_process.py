@@ -10,6 +10,8 @@ thread never waits for it.
 The protocol (``gui.protocol``) is two one-way pipes of small frozen records: commands such as
 ``SetTrainer``, ``Play``, ``Step`` or ``SetOption`` come in, events such as ``Frame``,
 ``RunningChanged`` or ``Result`` go out; :meth:`_Loop.apply` dispatches on the command's type.
+The trainer records its timeline itself (a row per epoch); a ``Frame`` carries the rows new
+since the previous frame of that trainer, all of them in a new trainer's first frame.
 
 Back-pressure: at most ``CREDITS`` frames are on their way or waiting to be drawn; each
 ``Drawn`` from the GUI (sent for a drawn frame and for one it skipped) returns one. So the
@@ -67,6 +69,7 @@ class _Loop:
         self.epoch_limit: int | None = None
         self.credits = CREDITS
         self.pending = False  # a frame was asked for while no credit was left
+        self.timeline_sent = 0  # rows of the trainer's timeline the GUI has had (see Frame)
 
     def run(self) -> None:
         last_frame = 0.0
@@ -115,7 +118,9 @@ class _Loop:
     def _frame(self, rate: float) -> Frame:
         tr = self.trainer
         snap = tr.snapshot(grid=decision_grid(tr.dataset))
-        return Frame(self.generation, snap, self.running, rate)
+        rows = tr.timeline.rows_since(self.timeline_sent)
+        self.timeline_sent = rows.seen
+        return Frame(self.generation, snap, rows, self.running, rate)
 
     def apply(self, cmd) -> bool:
         """Carry out one command; True when a new frame should be published."""
@@ -128,6 +133,7 @@ class _Loop:
                     return pending
                 case SetTrainer(generation=generation, trainer=trainer, epoch_limit=limit):
                     self.generation, self.trainer, self.epoch_limit = generation, trainer, limit
+                    self.timeline_sent = 0  # its first frame carries its whole timeline
                     self._set_running(False)
                     return True
                 case Play():

@@ -184,6 +184,22 @@ def test_train_a_preset_with_figures_then_continue_it(tmp_path):
     assert list(data2[:, 0]) == [0, 1, 2, 3, 4, 5]
 
 
+def test_train_figures_draw_the_whole_run_over_time(tmp_path):
+    """The "over time" figures show every epoch of the run, also of a run continued from its
+    file (the timeline is saved in it), not just the moment the figures were drawn."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    run("train", "--preset", "circles-tanh", "--epochs", "4", "--out", str(first), "--figures")
+    header, norms = read_table(first / "gradient_flow.csv")
+    assert header[0] == "step"
+    assert list(norms[:, 0]) == [0, 25, 50, 75, 100]  # one row per epoch (25 steps each)
+    assert np.isnan(norms[0, 1:]).all() and np.isfinite(norms[1:, 1:]).all()  # no step-0 grad
+    run("train", str(first / "experiment.alab"), "--epochs", "2", "--out", str(second),
+        "--figures")
+    _, norms2 = read_table(second / "gradient_flow.csv")
+    assert list(norms2[:, 0]) == [0, 25, 50, 75, 100, 125, 150]
+    np.testing.assert_array_equal(norms2[1:5], norms[1:])  # the saved rows, as they were
+
+
 def test_train_shows_a_progress_bar_on_a_terminal(tmp_path):
     import pty
 

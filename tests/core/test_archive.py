@@ -47,6 +47,11 @@ def assert_same(a, b) -> None:
     assert ha.keys() == hb.keys()
     for k in ha:
         assert np.array_equal(ha[k], hb[k], equal_nan=True), k
+    ta, tb = a.timeline, b.timeline
+    assert (ta.seen, len(ta)) == (tb.seen, len(tb))
+    for k in ("step", "epoch", "train_loss", "test_loss", "grad_norm_w", "update_ratio",
+              "z_percentiles", "a_percentiles"):
+        assert np.array_equal(getattr(ta, k), getattr(tb, k), equal_nan=True), f"timeline.{k}"
     for la, lb in zip(a.net.layers, b.net.layers, strict=True):
         if la.bn is not None:
             assert np.array_equal(la.bn.running_mean, lb.bn.running_mean)
@@ -103,6 +108,55 @@ def test_the_file_holds_json_npz_and_csv(tmp_path):
     col = rows[0].index("train_loss")
     assert [float(r[col]) for r in rows[1:]] == list(h["train_loss"])
     assert "grad_norm_w_1" in rows[0]
+
+
+def _older_file(path, saved):
+    """``saved`` written as a file from before timelines were saved (no timeline in it)."""
+    meta = {k: v for k, v in saved.trainer_meta.items() if k != "timeline"}
+    arrays = {k: v for k, v in saved.arrays.items() if not k.startswith("timeline.")}
+    return write_archive(path, SavedExperiment(saved.experiment, meta, arrays))
+
+
+def test_the_timeline_is_saved_and_an_older_file_gets_one_from_its_history(tmp_path):
+    exp = experiment("circles-tanh")
+    trainer = exp.build_trainer()
+    trainer.run(epochs=6)
+    saved = capture(exp, trainer)
+    assert saved.trainer_meta["timeline"]["seen"] == 7 and "timeline.z_percentiles" in (
+        saved.arrays)
+    reopened = read_archive(write_archive(tmp_path / "new.alab", saved)).build_trainer()
+    np.testing.assert_array_equal(reopened.timeline.z_percentiles, trainer.timeline.z_percentiles)
+    assert len(reopened.timeline) == 7  # the whole history of the run, not a fresh start
+    older = read_archive(_older_file(tmp_path / "old.alab", saved)).build_trainer()
+    np.testing.assert_array_equal(older.timeline.step, trainer.timeline.step)
+    np.testing.assert_array_equal(older.timeline.grad_norm_w, trainer.timeline.grad_norm_w)
+    assert np.isnan(older.timeline.a_percentiles).all()
+    older.run(epochs=1)
+    assert len(older.timeline) == 8 and np.isfinite(older.timeline.a_percentiles[-1]).all()
+
+
+@pytest.mark.parametrize("change", [
+    lambda m, a: a.__setitem__("timeline.step", a["timeline.step"][::-1].copy()),
+    lambda m, a: a.__setitem__("timeline.grad_norm_w", a["timeline.grad_norm_w"][:, :1]),
+    lambda m, a: a.__setitem__("timeline.a_percentiles", np.full_like(a["timeline.a_percentiles"],
+                                                                      -np.inf)),
+    lambda m, a: m["timeline"].update(n_layers=2, n=0, seen=0),
+    lambda m, a: m["timeline"].update(stride=0),
+    lambda m, a: m["timeline"].update(cap=True),
+    lambda m, a: a.pop("timeline.epoch"),
+])
+def test_a_hostile_timeline_is_refused_with_one_sentence(tmp_path, change):
+    exp = experiment("circles-tanh")
+    trainer = exp.build_trainer()
+    trainer.run(epochs=3)
+    saved = capture(exp, trainer)
+    meta, arrays = json.loads(json.dumps(saved.trainer_meta)), dict(saved.arrays)
+    change(meta, arrays)
+    path = write_archive(tmp_path / "bad.alab", SavedExperiment(exp, meta, arrays))
+    with pytest.raises(ArchiveError, match="timeline") as err:
+        read_archive(path).build_trainer()
+    text = str(err.value)
+    assert "\n" not in text and text.count(". ") == 0
 
 
 def test_history_csv_writes_counters_as_integers_and_layers_as_columns():

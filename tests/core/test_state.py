@@ -38,6 +38,11 @@ def assert_same(a, b):
     assert a.optimizer.t == b.optimizer.t
     for k, v in a.history.copy_arrays().items():
         np.testing.assert_array_equal(v, b.history.copy_arrays()[k], err_msg=k)
+    assert (a.timeline.seen, len(a.timeline)) == (b.timeline.seen, len(b.timeline))
+    for k in ("step", "epoch", "test_loss", "grad_norm_w", "update_ratio", "z_percentiles",
+              "a_percentiles"):
+        np.testing.assert_array_equal(getattr(a.timeline, k), getattr(b.timeline, k),
+                                      err_msg=f"timeline.{k}")
     for la, lb in zip(a.net.layers, b.net.layers):
         if la.bn is not None:
             np.testing.assert_array_equal(la.bn.running_mean, lb.bn.running_mean)
@@ -96,6 +101,15 @@ def corrupt(change):
     return meta, arrays, ds
 
 
+def _one_more_timeline_row(meta, arrays):
+    """A timeline consistent in itself, one row ahead of the history."""
+    tl = meta["timeline"]
+    tl["seen"] += tl["stride"]
+    tl["n"] += 1
+    arrays.update({k: np.concatenate([v, v[-1:]]) for k, v in arrays.items()
+                   if k.startswith("timeline.")})
+
+
 @pytest.mark.parametrize(
     "change, fragment",
     [
@@ -115,6 +129,20 @@ def corrupt(change):
         (lambda m, a: m["optimizer"].__setitem__("name", "lion"), "unknown"),
         (lambda m, a: m["history"].__setitem__("n", -1), "history"),
         (lambda m, a: m["optimizer"].__setitem__("lr", float("nan")), "'lr'"),
+        (lambda m, a: m["timeline"].__setitem__("n", 2), "timeline's counters"),
+        (lambda m, a: m["timeline"].__setitem__("seen", 99), "timeline's counters"),
+        (lambda m, a: m["timeline"].__setitem__("n_layers", 5), "another number of layers"),
+        (lambda m, a: m["timeline"].__setitem__("cap", "big"), "timeline's cap"),
+        (lambda m, a: m["timeline"].__setitem__("has_tail", True), "timeline's counters"),
+        (lambda m, a: m.__setitem__("timeline", []), "'timeline'"),
+        (lambda m, a: a.__setitem__("timeline.z_percentiles", a["timeline.z_percentiles"][:, :2]),
+         "timeline column 'z_percentiles'"),
+        (lambda m, a: a.pop("timeline.step"), "timeline column 'step'"),
+        (lambda m, a: a["timeline.update_ratio"].__setitem__((0, 0), np.inf), "infinite"),
+        (lambda m, a: a["timeline.step"].__setitem__(0, -5), "not a count that grows"),
+        (lambda m, a: a["timeline.epoch"].__setitem__(0, np.nan), "not a count that grows"),
+        (lambda m, a: _one_more_timeline_row(m, a), "match the saved history"),
+        (lambda m, a: m.pop("timeline"), "timeline arrays but no timeline section"),
     ],
 )
 def test_bad_states_are_refused_with_one_clear_sentence(change, fragment):
@@ -122,6 +150,24 @@ def test_bad_states_are_refused_with_one_clear_sentence(change, fragment):
     with pytest.raises(ValueError) as info:
         core.restore_trainer(meta, arrays, ds)
     assert fragment in str(info.value)
+
+
+def test_a_state_saved_without_a_timeline_gets_one_from_its_history():
+    """Files written before timelines were saved: the losses and gradient norms of every
+    epoch come back (the rest is NaN), and the timeline goes on from there."""
+    t, ds = make()
+    t.run(epochs=4)
+    meta, arrays = round_trip(*core.trainer_state(t))
+    del meta["timeline"]
+    for k in [k for k in arrays if k.startswith("timeline.")]:
+        del arrays[k]
+    restored = core.restore_trainer(meta, arrays, ds)
+    tl = restored.timeline
+    np.testing.assert_array_equal(tl.step, t.history.step)  # every epoch of the history
+    np.testing.assert_array_equal(tl.grad_norm_w, t.history.grad_norm_w)
+    assert np.isnan(tl.update_ratio).all() and np.isnan(tl.a_percentiles).all()
+    restored.run(epochs=2)
+    assert len(restored.timeline) == 7 and np.isfinite(restored.timeline.z_percentiles[-2:]).all()
 
 
 def test_another_dataset_is_refused():

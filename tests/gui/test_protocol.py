@@ -55,7 +55,8 @@ def test_every_message_is_a_frozen_slotted_record_that_pickles():
         protocol.Step(4), protocol.Epoch(), protocol.SetOption("lr", 0.1),
         protocol.SetEpochLimit(None), protocol.Refresh(), protocol.Drawn(),
         protocol.Call(7, attrgetter("epoch")), protocol.Quit(),
-        protocol.Frame(3, trainer.snapshot(grid=None), True, 12.5),
+        protocol.Frame(3, trainer.snapshot(grid=None), trainer.timeline.rows_since(0), True,
+                       12.5),
         protocol.RunningChanged(True), protocol.Diverged("too far"), protocol.Finished(),
         protocol.Result(7, True, 2), protocol.Error("Traceback …"),
     ]
@@ -140,3 +141,40 @@ def test_the_training_side_imports_no_qt():
 
 def _fail(trainer):
     return 1 / 0
+
+
+def test_frames_bring_the_timeline_rows_new_since_the_last_frame():
+    """The window's copy, extended from every frame's rows, is the trainer's timeline: whole
+    on a new trainer's first frame, then only what is new (a small cap, so it decimates in
+    between frames too); frames at other moments give the same timeline."""
+    import numpy as np
+
+    import core
+
+    def follow(commands):
+        loop, events = _run(*commands)
+        frames = [e for e in events if isinstance(e, protocol.Frame)]
+        copies = {}
+        for f in frames:
+            copies.setdefault(f.generation, core.Timeline()).extend(f.timeline)
+        return loop.trainer, frames, copies
+
+    def trainer():
+        ds = core.datasets.load("circles", n=16, seed=1)  # 8 training rows, batch 4: 2 steps
+        net = core.Network.build(2, [(4, "tanh")], (1, "sigmoid"), seed=2)  # an epoch
+        return core.Trainer(net, ds, batch_size=4, timeline_cap=8, timeline_every=1)
+
+    drawn = [protocol.Drawn()] * 2
+    a, frames, copies = follow([protocol.SetTrainer(1, trainer(), None), *drawn,
+                                protocol.Step(5), *drawn, protocol.Step(1), *drawn,
+                                protocol.Step(60), *drawn, protocol.Epoch()])
+    assert [len(f.timeline) for f in frames][:1] == [1]  # the first: the whole (1-row) timeline
+    assert sum(len(f.timeline) for f in frames) < a.timeline.seen  # then only the new rows
+    b, _, other = follow([protocol.SetTrainer(1, trainer(), None), protocol.Step(66),
+                          *drawn, protocol.Epoch()])
+    for t in (copies[1], other[1]):
+        for name in ("step", "epoch", "train_loss", "grad_norm_w", "update_ratio",
+                     "z_percentiles", "a_percentiles"):
+            np.testing.assert_array_equal(getattr(t, name), getattr(a.timeline, name), name)
+    assert a.timeline.seen == b.timeline.seen == 35 and len(a.timeline) < 8
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import random
 import threading
@@ -90,6 +91,7 @@ def test_only_allowed_trainer_settings_are_sent_and_bad_values_never_leave(qtbot
 def test_a_late_frame_of_the_old_trainer_is_never_paired_with_the_new_data_set(qtbot):
     """The relay thread may wrap a frame of the old trainer at any moment of ``apply``: it is
     either paired with its own (old) data set and settings, or dropped; never with the new."""
+    from core.timeline import TimelineRows
     from gui.protocol import Frame
 
     s = Session(core.presets.get("circles-tanh").experiment)
@@ -106,7 +108,9 @@ def test_a_late_frame_of_the_old_trainer_is_never_paired_with_the_new_data_set(q
             assert s.start()
         old = s.last_view
         assert old.dataset is s.dataset and old.experiment is s.experiment
-        late = Frame(generation=generations[0], snapshot=old.snapshot, running=False,
+        seen = s.call(attrgetter("timeline.seen")).result(timeout=10)  # all sent already
+        late = Frame(generation=generations[0], snapshot=old.snapshot,
+                     timeline=TimelineRows(seen, seen, 1, {}), running=False,
                      steps_per_second=0.0)
         made = []
 
@@ -139,6 +143,36 @@ def test_a_late_frame_of_the_old_trainer_is_never_paired_with_the_new_data_set(q
     finally:
         s.shutdown()
     assert not s.worker.alive
+
+
+def test_frames_show_the_trainers_whole_timeline_and_a_reopened_run_keeps_it(qtbot):
+    import numpy as np
+
+    from core.archive import capture
+
+    with _started(qtbot) as s:
+        for _ in range(3):
+            with qtbot.waitSignal(s.viewChanged, timeout=10000):
+                s.step_epoch()
+        qtbot.waitUntil(lambda: s.last_view.snapshot.epoch == 3, timeout=10000)
+        theirs = s.call(attrgetter("timeline")).result(timeout=10)
+        tl = s.last_view.timeline
+        np.testing.assert_array_equal(tl.step, [0, 25, 50, 75])  # the snapshot is the last row
+        for name in ("grad_norm_w", "update_ratio", "z_percentiles", "a_percentiles"):
+            np.testing.assert_array_equal(getattr(tl, name), getattr(theirs, name), name)
+        assert (tl.update_ratio[1:] > 0).all() and np.isfinite(tl.a_percentiles).all()
+        saved = s.worker.call(functools.partial(capture, s.experiment)).result(timeout=10)
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.reset()
+        qtbot.waitUntil(lambda: s.last_view.snapshot.step == 0, timeout=5000)
+        np.testing.assert_array_equal(s.last_view.timeline.step, [0])  # a new run: afresh
+        with qtbot.waitSignal(s.viewChanged, timeout=10000):
+            assert s.restore(saved)
+        qtbot.waitUntil(lambda: s.last_view.snapshot.step == 75, timeout=5000)
+        np.testing.assert_array_equal(s.last_view.timeline.z_percentiles, tl.z_percentiles)
+        s.step(5)  # on from there: the snapshot is the newest point, not stored
+        qtbot.waitUntil(lambda: s.last_view.snapshot.step == 80, timeout=5000)
+        np.testing.assert_array_equal(s.last_view.timeline.step, [0, 25, 50, 75, 80])
 
 
 def test_bad_settings_leave_session_untouched(qtbot):
