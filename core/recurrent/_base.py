@@ -27,9 +27,9 @@ __all__ = [
 MAX_HIDDEN = 1024
 #: time steps in one sequence
 MAX_STEPS = 10_000
-#: T·B·H of one forward pass (steps × batch × hidden units). Backprop through time keeps
-#: every step: about 11 arrays of this size for the forward record and as many again in the
-#: backward pass, so the limit is roughly 180 MB of float64.
+#: T·B·H of one pass (steps × batch × hidden units). Backprop through time keeps every
+#: step: an LSTM's forward record holds 11 numbers per state value and its backward pass
+#: about as many again, so a pass at the limit takes about 200 MB of float64.
 MAX_STATE_VALUES = 1_000_000
 
 
