@@ -397,7 +397,7 @@ def _figures(exp, trainer, out: Path) -> list[Path]:
     from .panels.registry import panel_classes
     from .theme import LIGHT
 
-    view = make_live_view(trainer, exp, core.Timeline())
+    view = make_live_view(trainer, exp)
     size = QSize(1000, 650)
     written = []
     for cls in panel_classes():

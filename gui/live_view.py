@@ -47,15 +47,12 @@ class LiveView:
 
 
 def make_live_view(trainer: core.Trainer, experiment: Experiment,
-                   timeline: core.Timeline | None = None, ghosts: Iterable[Ghost] = (), *,
-                   grid: int | None = None, rate: float = 0.0,
-                   running: bool = False) -> LiveView:
+                   ghosts: Iterable[Ghost] = (), *, grid: int | None = None,
+                   rate: float = 0.0, running: bool = False) -> LiveView:
     """Snapshot a trainer in this process and wrap it into a frame with the trainer's whole
     timeline (for the command line, documentation images and tests; the app gets its frames
-    from the training process, see ``Session._make_frame``).
-
-    ``timeline`` is not used (the trainer records its own, a row per epoch); it is accepted so
-    that callers written when frames fed a timeline of their own keep working.
+    from the training process, see ``Session._make_frame``). The trainer records its own
+    timeline, a row per epoch; the frame's snapshot is its newest row.
     """
     from core.diagnostics import decision_grid
 

@@ -4,7 +4,7 @@
   run in a subprocess exactly as a user would;
 - activation curves and derivatives (with the depth plot): ``activation-lab plot``;
 - the circles decision boundary and the deep-sigmoid gradient flow: the lesson trained
-  headless, its frames made as the app's worker makes them, the panel exported with
+  headless (the trainer records its timeline as in the app), the panel exported with
   ``gui.export.write_png``.
 
 Everything is seeded, so running it again gives the same pictures. They ship in the wheel
@@ -50,9 +50,9 @@ def plot(out: Path, *args: str) -> None:
         raise SystemExit(f"activation-lab plot failed for {out.name}")
 
 
-def trained_panel(out: Path, preset: str, panel_id: str, epochs: int, frames: int = 60) -> None:
-    """Train a lesson headless, feeding ``frames`` frames to a timeline as the GUI would,
-    then export one panel's picture of the last frame."""
+def trained_panel(out: Path, preset: str, panel_id: str, epochs: int) -> None:
+    """Train a lesson headless for ``epochs``, then export one panel's picture of that
+    moment, with the run's whole timeline."""
     from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
@@ -66,13 +66,8 @@ def trained_panel(out: Path, preset: str, panel_id: str, epochs: int, frames: in
     _app = QApplication.instance() or QApplication(["make_docs_images"])  # noqa: F841
     exp = core.presets.get(preset).experiment
     trainer = exp.build_trainer(exp.build_dataset())
-    timeline = core.Timeline()
-    total = epochs * trainer.steps_per_epoch
-    # no frame at step 0: nothing has been back-propagated yet, so every gradient is 0 there
-    # and a log axis would plunge to its floor
-    for i in range(1, frames + 1):
-        trainer.run(steps=total * i // frames - trainer.step_count)
-        view = make_live_view(trainer, exp, timeline)
+    trainer.run(steps=epochs * trainer.steps_per_epoch)
+    view = make_live_view(trainer, exp)  # with the trainer's whole timeline
     cls = {c.panel_id: c for c in panel_classes()}[panel_id]
     panel = cls()
     panel.resize(*FIGURE_SIZE)

@@ -23,11 +23,8 @@ def make_view():
             exp = dataclasses.replace(
                 exp, **{section: dataclasses.replace(getattr(exp, section), **values)})
         trainer = exp.build_trainer()
-        timeline = core.Timeline()
-        view = None
-        for _ in range(3):  # three frames, so timelines have more than one point
-            trainer.run(steps=max(1, steps // 3))
-            view = make_live_view(trainer, exp, timeline)
+        trainer.run(steps=max(1, steps // 3) * 3)
+        view = make_live_view(trainer, exp)  # the trainer's timeline: a row per epoch
         ghost_list = tuple(Ghost(f"earlier run {i + 1}", view.snapshot.history)
                            for i in range(ghosts))
         return dataclasses.replace(view, ghosts=ghost_list)

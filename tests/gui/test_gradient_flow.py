@@ -44,13 +44,17 @@ def test_lines_are_the_timeline_per_layer(panel, make_view):
     tl = view.timeline
     n = len(view.snapshot.layers)
     assert len(panel.norm_lines) == len(panel.ratio_lines) == n == 11
+    # the timeline starts with the row of step 0 (the history's first row), where no backward
+    # pass has been made yet: the lines leave it out
+    assert tl.step[0] == 0 and len(tl) >= 3
+    trained = tl.step > 0
     for i in range(n):
         x, y = _data(panel.norm_lines[i])
-        np.testing.assert_array_equal(x, tl.step)
-        np.testing.assert_array_equal(y, tl.grad_norm_w[:, i])
+        np.testing.assert_array_equal(x, tl.step[trained])
+        np.testing.assert_array_equal(y, tl.grad_norm_w[trained, i])
         x, y = _data(panel.ratio_lines[i])
-        np.testing.assert_array_equal(x, tl.step)
-        np.testing.assert_array_equal(y, np.maximum(tl.update_ratio[:, i], FLOOR))
+        np.testing.assert_array_equal(x, tl.step[trained])
+        np.testing.assert_array_equal(y, np.maximum(tl.update_ratio[trained, i], FLOOR))
     assert panel.norm_plot.getViewBox().state["logMode"][1]
     assert panel.ratio_plot.getViewBox().state["logMode"][1]
     # eleven layers: the legend uses the bars' short names (h1 … h10, output)
@@ -202,11 +206,14 @@ def test_csv_tables_round_trip(panel, make_view):
     norms, ratios, bars = panel.csv_tables()
     names = tuple(layer.name for layer in view.snapshot.layers)
     assert norms.header == ratios.header == ("step", *names)
+    # step 0 (no gradient yet) is a row of empty cells; every other row is what is drawn
+    assert norms.rows[0, 0] == 0 and np.isnan(norms.rows[0, 1:]).all()
+    assert np.isnan(ratios.rows[0, 1:]).all()
     for i in range(len(names)):
         x, y = _data(panel.norm_lines[i])
-        np.testing.assert_array_equal(norms.rows[:, 0], x)
-        np.testing.assert_array_equal(norms.rows[:, 1 + i], y)
-        np.testing.assert_array_equal(ratios.rows[:, 1 + i], _data(panel.ratio_lines[i])[1])
+        np.testing.assert_array_equal(norms.rows[1:, 0], x)
+        np.testing.assert_array_equal(norms.rows[1:, 1 + i], y)
+        np.testing.assert_array_equal(ratios.rows[1:, 1 + i], _data(panel.ratio_lines[i])[1])
     assert bars.header == ("layer", "grad_norm_w")
     np.testing.assert_array_equal(bars.rows[:, 1], panel.bars.opts["height"])
 
@@ -267,15 +274,14 @@ def test_before_the_first_step_there_is_no_gradient_to_draw(panel):
 
     exp = core.presets.get("circles-tanh").experiment
     trainer = exp.build_trainer()
-    timeline = core.Timeline()
-    fresh = make_live_view(trainer, exp, timeline)
+    fresh = make_live_view(trainer, exp)
     panel.update_view(fresh)
     assert "no gradient yet" in panel.bar_plot.titleLabel.text
     assert [lab.textItem.toPlainText() for lab in panel.bar_labels] == [""] * 3
     assert all(line.xData is None or len(line.xData) == 0
                for line in panel.norm_lines + panel.ratio_lines)
     trainer.run(steps=20)
-    panel.update_view(make_live_view(trainer, exp, timeline))
+    panel.update_view(make_live_view(trainer, exp))
     for line in panel.norm_lines + panel.ratio_lines:
         x, y = _data(line)
         assert list(x) == [20.0] and np.all(y > math.log10(FLOOR))  # the step-0 row is left out

@@ -242,10 +242,10 @@ def test_the_epoch_axis_starts_at_zero_and_moves_in_steps(qtbot):
     panel.resize(470, 650)
     panel.show()
     exp = core.presets.get("circles-tanh").experiment
-    trainer, timeline, ranges = exp.build_trainer(), core.Timeline(), []
+    trainer, ranges = exp.build_trainer(), []
     for _ in range(40):
         trainer.run(steps=100)
-        view = dataclasses.replace(make_live_view(trainer, exp, timeline), running=True)
+        view = dataclasses.replace(make_live_view(trainer, exp), running=True)
         panel.update_view(view)
         QApplication.processEvents()
         x0, x1 = panel.loss_plot.vb.viewRange()[0]
