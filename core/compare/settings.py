@@ -30,8 +30,8 @@ from ..experiment import Experiment, LayerConfig
 from ..limits import MAX_LAYERS, MAX_UNITS_PER_LAYER
 from ..pairing import default_loss_for
 
-__all__ = ["SETTINGS", "Setting", "SettingError", "describe_settings", "get", "names",
-           "parse_vary", "split_values"]
+__all__ = ["SETTINGS", "Setting", "SettingError", "current", "describe_settings", "get",
+           "names", "parse_vary", "split_values", "suggestions"]
 
 
 class SettingError(ValueError):
@@ -363,3 +363,69 @@ def parse_vary(text: str) -> tuple[str, tuple[str, ...]]:
     if any(not p for p in parts):
         raise SettingError(f"--vary {text}: a value between commas is empty")
     return setting.name, tuple(parts)
+
+
+# --- for a form: the experiment's own value, and values a menu can offer -------------------------
+def _fmt_activation(name: str, params: dict) -> str:
+    if not params:
+        return name
+    inner = ", ".join(f"{k}={v:g}" for k, v in params.items())
+    return f"{name}({inner})"
+
+
+def current(name: str, experiment: Experiment) -> str:
+    """The experiment's own value of a setting, as it would be typed (the natural baseline):
+    "tanh", "sigmoid+bce", "0.03", "on", … For ``activation`` and ``width``, the first hidden
+    layer's.
+
+    Raises SettingError (one sentence) where the setting does not apply to this experiment
+    (noise on a data set without any, a layer it does not have): a form greys it out.
+    """
+    s = get(name)
+    net, tr, ds = experiment.network, experiment.training, experiment.dataset
+    if s.name.startswith("activation"):
+        if not net.hidden:
+            raise SettingError("this network has no hidden layer")
+        layer = int(s.name.partition(".")[2] or 1) - 1
+        if layer >= len(net.hidden):
+            raise SettingError(f"this network has {len(net.hidden)} hidden layers")
+        h = net.hidden[layer]
+        return _fmt_activation(h.activation, h.params)
+    if s.name == "width" and not net.hidden:
+        raise SettingError("this network has no hidden layer")
+    on = {True: "on", False: "off"}
+    from .. import datasets
+
+    noise = ds.noise
+    if s.name == "noise" and noise is None and not ds.csv_path:
+        noise = datasets.describe(ds.name).default_noise
+    text = {
+        "output": f"{_fmt_activation(net.output_activation, net.output_params)}+{tr.loss}",
+        "init": net.init, "bias_init": f"{net.bias_init:g}", "optimizer": tr.optimizer,
+        "lr": f"{tr.lr:g}", "batch_size": str(tr.batch_size), "batchnorm": on[net.batchnorm],
+        "standardize": on[ds.standardize], "noise": f"{noise:g}" if noise is not None else "",
+        "width": str(net.hidden[0].units) if net.hidden else "", "depth": str(len(net.hidden)),
+    }[s.name]
+    s.value(text, experiment)  # a setting that does not apply here (noise on iris) says so
+    return text
+
+
+def suggestions(name: str, experiment: Experiment) -> list[str]:
+    """Values a menu can offer for a setting (every one of them parses); an empty list where
+    any number in range goes (lr, width, …): then a field, pre-filled with ``current``."""
+    s = get(name)
+    if s.name.startswith("activation"):
+        return [n for n in acts.names() if n != "softmax"]
+    if s.name == "output":
+        task = _task(experiment)
+        pairs = {"binary": ["sigmoid+bce", "sigmoid+mse", "tanh+mse", "tanh+hinge"],
+                 "multiclass": ["softmax+ce", "sigmoid+bce", "sigmoid+mse"],
+                 "regression": ["identity+mse", "identity+huber", "tanh+mse"]}
+        return pairs.get(task, [])
+    if s.name == "init":
+        return list(initializers.names())
+    if s.name == "optimizer":
+        return list(optimizers.names())
+    if s.name in ("batchnorm", "standardize"):
+        return ["off", "on"]
+    return []

@@ -221,3 +221,21 @@ def test_tuning_grid_and_seeds_are_apart_from_the_compared_ones():
     assert {s.lr for s in specs} == set(p.lr_grid(0))
     assert all(s.experiment.training.lr == s.lr for s in specs)
     assert [s.lr for s in p.main_specs((0.1, 0.2))][:2] == [0.1, 0.2]
+
+
+@pytest.mark.parametrize("lesson", core.presets.names())
+def test_a_forms_current_values_and_suggestions_parse(lesson):
+    exp = core.presets.get(lesson).experiment
+    for name in S.SETTINGS:
+        setting = S.get(name)
+        try:
+            text = S.current(name, exp)
+        except S.SettingError as e:
+            assert "\n" not in str(e)
+            continue
+        if name not in ("activation", "width"):  # (these read the first hidden layer)
+            assert setting.applied(exp, text) == exp, (name, text)
+        for value in S.suggestions(name, exp):
+            setting.value(value, exp)
+    with pytest.raises(S.SettingError, match="no noise"):
+        S.current("noise", IRIS)
