@@ -21,6 +21,7 @@ import numpy as np
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers
+from .diagnostics import DECISION_GRID
 from .pairing import default_loss_for
 from .timeline import History, SampledPercentiles, Timeline
 
@@ -414,13 +415,16 @@ class Trainer:
         }
 
     # --- views for the panels ------------------------------------------------------------
-    def snapshot(self, grid: int | None = 64):
-        """An immutable ``core.Snapshot`` of the current state (see core.snapshot)."""
+    def snapshot(self, grid: int | None = DECISION_GRID):
+        """An immutable ``core.Snapshot`` of the current state (see core.snapshot).
+
+        ``grid`` is the decision map's cells per side (None or 0: no map); the default is the
+        app's, ``core.diagnostics.DECISION_GRID``."""
         from .snapshot import take_snapshot
 
         return take_snapshot(self, grid)
 
-    def unit_grid(self, layer: int, unit: int, res: int = 64) -> np.ndarray:
+    def unit_grid(self, layer: int, unit: int, res: int = DECISION_GRID) -> np.ndarray:
         """(res, res) activation of one unit over the input plane (rows = y)."""
         from .snapshot import grid_forward
 
