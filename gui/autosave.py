@@ -106,6 +106,11 @@ class AutoSaver(QObject):
     def lock_path(self) -> Path | None:
         return None if self.lock is None else self.folder / (self.path.stem + ".lock")
 
+    def restored(self) -> None:
+        """The crashed session's autosave was brought back: it is no longer on offer (the
+        next autosave of this window overwrites it)."""
+        self.crashed = None
+
     def keep_crashed_copy(self) -> Path | None:
         """Move the crashed session's autosave aside (``…-previous.alab``), so the next
         autosave cannot overwrite what the student chose not to restore yet."""

@@ -89,7 +89,7 @@ def offer_restore(autosaver, session, *, parent, status: Callable[[str, int], No
     if not restored:
         autosaver.keep_crashed_copy()
         return False
-    autosaver.crashed = None
+    autosaver.restored()
     restore_panel_states(saved.experiment.panels)
     status(f"Restored the experiment saved automatically at {when}.", 15000)
     return True

@@ -101,6 +101,8 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._regions: list[pg.LinearRegionItem] = []
         self._kink_texts: list[pg.TextItem] = []
+        # each note's share of the plot's width on its side of the kink (see _fit_kink_texts)
+        self._kink_room: dict[pg.TextItem, float] = {}
         self._z = np.zeros(0)
         self._table: dict[str, np.ndarray] = {}  # label → f(z) as plotted (NaN if not finite)
         self._labels: list[str] = []
@@ -216,7 +218,8 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
                 text.setAnchor((1.03 if right else -0.03, 1.15 if above else -0.15))
                 text.setPos(k.x, y)
                 # the share of the plot's width on the text's side of the kink
-                text.room = (k.x - lo) / (hi - lo) if right else (hi - k.x) / (hi - lo)
+                self._kink_room[text] = ((k.x - lo) / (hi - lo) if right
+                                         else (hi - k.x) / (hi - lo))
                 text.setVisible(True)
                 used += 1
         for text in self._kink_texts[used:]:
@@ -229,7 +232,7 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         width = self.plot.vb.width()
         for text in self._kink_texts:
             if text.isVisible():
-                room = getattr(text, "room", 1.0) * width - 10 if width > 0 else 190
+                room = self._kink_room.get(text, 1.0) * width - 10 if width > 0 else 190
                 text.setTextWidth(max(80.0, min(190.0, room)))
 
     def _curve(self, name: str) -> pg.PlotDataItem:

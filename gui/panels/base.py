@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,15 +29,19 @@ __all__ = ["Panel", "CsvTable", "TEXT_INTERVAL", "fit_title_height", "set_title"
 TEXT_INTERVAL = 0.25
 
 
+#: what set_title last gave each plot (kept here, not as an attribute pinned on pyqtgraph's)
+_TITLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def set_title(plot: pg.PlotItem, text: str, **style) -> None:
     """``plot.setTitle`` only when the text or its style differ from what is shown: each call
     re-renders the title's HTML and lays the plot out again (~0.15 ms), and panels set their
     titles on every frame."""
     key = (text, tuple(sorted(style.items())))
     label = plot.titleLabel
-    if getattr(plot, "_title_key", None) == key and label.text == text:
+    if _TITLES.get(plot) == key and label.text == text:
         return
-    plot._title_key = key
+    _TITLES[plot] = key
     plot.setTitle(text, **style)
     fit_title_height(plot)
 
