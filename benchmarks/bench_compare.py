@@ -38,6 +38,16 @@ def load() -> str:
         return "uptime not available"
 
 
+def worker_cpu(pid: int) -> float:
+    """CPU seconds a process has used so far (Linux /proc; 0 elsewhere or once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=2, help="timings of each way (default 2)")
@@ -61,19 +71,24 @@ def main() -> int:
         share = (time.process_time() - cpu) / serial_times[-1]
         t = time.perf_counter()
         comparison = Comparison(plan, args.jobs).start()
-        comparison.wait()
+        cpu_of: dict[int, float] = {}
+        while not comparison.wait(0.1):
+            for pid in comparison.worker_pids:
+                cpu_of[pid] = max(cpu_of.get(pid, 0.0), worker_cpu(pid))
         pooled = comparison.result()
         pool_times.append(time.perf_counter() - t)
+        got = sum(cpu_of.values()) / (comparison.jobs * pool_times[-1]) if cpu_of else None
         same = all(np.array_equal(a.metrics, b.metrics) for a, b in
                    zip(serial.runs, pooled.runs))
         assert same, "the pool's numbers differ from the serial ones"
         # the workers' time inside their runs, over (workers × wall time): 1 when every worker
         # is always training (none waits for the dispatcher)
         busy = sum(r.seconds for r in pooled.runs) / (comparison.jobs * pool_times[-1])
+        cores = "" if got is None else f", each got {got:.2f} of a core"
         print(f"  round {i + 1}: serial {serial_times[-1]:6.2f} s (it got {share:.2f} of a "
               f"core)   pool of {comparison.jobs} {pool_times[-1]:6.2f} s (workers training "
-              f"{busy:.0%} of the time)   ratio {pool_times[-1] / serial_times[-1]:.2f}   "
-              f"numbers equal: {same}")
+              f"{busy:.0%} of the time{cores})   ratio {pool_times[-1] / serial_times[-1]:.2f}"
+              f"   numbers equal: {same}")
     s, p = min(serial_times), min(pool_times)
     print(f"best: serial {s:.2f} s, pool {p:.2f} s, pool/serial {p / s:.2f} "
           f"(target <= 0.60); per-round ratios "
