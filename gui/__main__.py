@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = ("plot", "train", "list", "info")
-
 
 def main(argv: list[str] | None = None) -> int:
     # In the frozen app the training process is this same executable started again by
@@ -14,9 +12,9 @@ def main(argv: list[str] | None = None) -> int:
 
     multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in SUBCOMMANDS:
-        from .cli import run_subcommand
+    from .cli import run_subcommand, subcommands  # (the window's --help lists them too)
 
+    if argv and argv[0] in subcommands():
         return run_subcommand(argv)
     from .app import run_app
 

@@ -17,7 +17,7 @@ import core
 import core.activations as acts
 import core.presets
 
-__all__ = ["SYNOPSIS", "build_parser", "run_subcommand"]
+__all__ = ["SYNOPSIS", "build_parser", "run_subcommand", "subcommands"]
 
 #: one line per subcommand, for ``activation-lab --help``
 SYNOPSIS = (
@@ -34,6 +34,11 @@ SYNOPSIS = (
     ("list activations|datasets|presets", "list what there is, by name"),
     ("info ACT", "formula, derivative, properties and conventions of one activation"),
 )
+
+
+def subcommands() -> tuple[str, ...]:
+    """The subcommands' names, from SYNOPSIS (``python -m gui NAME …`` runs one headless)."""
+    return tuple(dict.fromkeys(usage.split()[0] for usage, _ in SYNOPSIS))
 
 
 class UserError(Exception):

@@ -243,3 +243,16 @@ def test_train_refuses_a_damaged_file(tmp_path):
     assert proc.stderr.strip().count("\n") == 0
     assert "cannot open" in proc.stderr and "broken.alab" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_every_subcommand_of_the_parser_is_in_the_synopsis_and_reached_by_the_command():
+    """``activation-lab NAME`` runs NAME headless exactly for the subcommands the parser has
+    (a subcommand missing from SYNOPSIS would open the window instead)."""
+    import argparse
+
+    from gui.cli import build_parser, subcommands
+
+    parser = build_parser()
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(actions) == 1
+    assert set(subcommands()) == set(actions[0].choices)

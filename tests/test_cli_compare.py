@@ -10,16 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import gui.__main__
 from core.compare import preset_names, read_comparison, summarize, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
-#: ``python -m gui compare`` once gui/__main__.py lists "compare" among its SUBCOMMANDS; until
-#: then the same command line through gui.cli, which is what ``-m gui`` hands it to
-REGISTERED = "compare" in gui.__main__.SUBCOMMANDS
-ENTRY = (["-m", "gui"] if REGISTERED else
-         ["-c", "import sys; from gui.cli import run_subcommand; "
-                "sys.exit(run_subcommand(sys.argv[1:]))"])
+#: the command line as a user types it: ``activation-lab …`` is ``python -m gui …``
+ENTRY = ["-m", "gui"]
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -119,12 +114,9 @@ def test_help_lists_the_settings_and_the_ready_made_comparisons():
                  "batch_size", "batchnorm", "standardize", "noise", "width", "depth",
                  *preset_names()):
         assert f"\n  {name} " in out, name
-    assert "compare (EXPERIMENT.alab | --preset NAME) --vary" in cli("--help").stdout if (
-        REGISTERED) else True
+    assert "compare (EXPERIMENT.alab | --preset NAME) --vary" in cli("--help").stdout
 
 
-@pytest.mark.xfail(not REGISTERED, reason="gui/__main__.py's SUBCOMMANDS lacks 'compare'",
-                   strict=True)
 def test_the_activation_lab_command_knows_compare():
     proc = subprocess.run([sys.executable, "-m", "gui", "compare", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60,
