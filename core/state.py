@@ -247,6 +247,7 @@ def restore_trainer(meta: dict, arrays: dict[str, np.ndarray], dataset) -> Train
     prefix = "history."
     history.load(hist_meta, {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
     trainer.history = history
+    trainer.set_explosion_limits()  # from the run's starting loss, as before it was saved
     trainer.timeline = _timeline(meta, arrays, history, len(net.layers))
     return trainer
 

@@ -7,9 +7,12 @@ snapshots (activation samples, histograms, decision maps) are made only when ask
 trainer never prints, sleeps or touches a GUI.
 
 Divergence check (kept cheap because it runs every step): the loss plus the sum of the
-gradient buffer must be finite before the update, and the sum of the parameter buffer after
-it — one reduction each. Only when a check fails is the guilty layer looked for, the
-parameters restored from the pre-step copy, and ``TrainingDiverged`` raised.
+gradient buffer must be finite before the update, and the loss at most ``LOSS_GROWTH`` times
+its starting value; after it, the squared norm of the parameter buffer (one ``np.dot``) must
+be finite and within ``NORM_LIMIT`` — one reduction each. Only when a check fails is the
+guilty layer looked for, the parameters restored from the pre-step copy, and
+``TrainingDiverged`` raised. The two limits catch a run that is exploding long before any
+value overflows (see ``TrainingDiverged``).
 """
 
 from __future__ import annotations
@@ -35,25 +38,55 @@ TIMELINE_SAMPLE = 501
 #: a timeline row (~10–60 µs) follows at least this many steps: with epochs of one or two
 #: steps a row per epoch would cost a third of the training time, so rows start further apart
 TIMELINE_STEPS = 10
+#: a batch loss above this many times max(1, the starting loss on the training set) stops
+#: training as exploding (the lessons stay below 1.5 times)
+LOSS_GROWTH = 1e4
+#: parameters whose norm √Σθ² (weights and biases of every layer together) exceeds this times
+#: max(1, the largest |target|) stop training as exploding (the lessons stay below 30)
+NORM_LIMIT = 1e6
 
 
 class TrainingDiverged(RuntimeError):
-    """A loss, gradient or parameter became inf or NaN.
+    """A loss, gradient or parameter became inf or NaN, or the run is exploding.
+
+    Exploding means, before anything overflows: the batch loss rose above ``LOSS_GROWTH``
+    (10⁴) times max(1, the loss on the training set before the first step), or the norm of
+    all parameters √Σθ² (weights and biases together) rose above ``NORM_LIMIT`` (10⁶) times
+    max(1, the largest |target| of the training set). Both limits are far beyond anything a
+    run that learns reaches (every lesson stays below 1.5 times its starting loss and a norm
+    of 30), and far below an overflow (a learning rate of 10⁶ takes four ReLU layers from a
+    norm of 10 to 10¹²⁴ in a few steps).
 
     ``step`` is the number the failed step would have had; ``layer`` the index of the layer
-    where it was found (``layer_name`` "hidden 1" … "output"). The network keeps the last
-    finite parameters, so training can go on after lowering the learning rate.
+    where it was found (``layer_name`` "hidden 1" … "output"): for an exploding run, the
+    layer with the largest parameters. ``reason`` says which check failed: "loss",
+    "gradient" or "parameters" (inf or NaN), "loss growth" or "norm" (exploding). The network
+    keeps the parameters it had before the failed step (finite, and within the norm limit),
+    so training can go on after lowering the learning rate; after a "loss growth" stop the
+    loss limit becomes ``LOSS_GROWTH`` times the loss that stopped it, so going on from those
+    weights stops again only if the loss explodes further.
     """
 
-    def __init__(self, message: str, step: int, layer: int, layer_name: str):
+    def __init__(self, message: str, step: int, layer: int, layer_name: str,
+                 reason: str = "parameters"):
         super().__init__(message)
         self.step = step
         self.layer = layer
         self.layer_name = layer_name
+        self.reason = reason
 
 
 def _finite(a: np.ndarray) -> bool:
     return bool(np.isfinite(a).all())
+
+
+def _norm(a: np.ndarray) -> float:
+    """√Σa², without overflowing for values near float's limit (inf only for inf values)."""
+    m = float(np.abs(a).max()) if a.size else 0.0
+    if not 0 < m < math.inf:
+        return m
+    b = a / m
+    return m * math.sqrt(float(np.dot(b, b)))
 
 
 class Trainer:
@@ -190,6 +223,18 @@ class Trainer:
         self._grid_cache: dict = {}
         self._max_df: list[float | None] = [None] * len(net.layers)
         self.evaluate()
+        self.set_explosion_limits()
+
+    def set_explosion_limits(self) -> None:
+        """Fix the exploding-run limits (see ``TrainingDiverged``) from the starting loss, the
+        history's first row, and the training targets (``core.state`` calls it again after
+        restoring a saved history)."""
+        start = self.history.train_loss[0] if len(self.history) else math.nan
+        self.loss_limit = LOSS_GROWTH * max(1.0, start) if math.isfinite(start) else math.inf
+        y = self.y_train
+        scale = max(1.0, float(np.abs(y).max())) if y.size else 1.0
+        self.norm_limit = NORM_LIMIT * scale
+        self._norm_limit_sq = self.norm_limit ** 2 if self.norm_limit < 1e150 else math.inf
 
     # --- settings changeable between steps -----------------------------------------------
     @property
@@ -273,11 +318,15 @@ class Trainer:
             self._x_epoch[c:end], self._y_epoch[c:end], self.loss, True, self._rng_noise
         )
         flat, grad = net.flat, net.grad_flat
-        if not math.isfinite(loss + grad.sum()):
-            self._diverged("loss" if not math.isfinite(loss) else "gradient")
+        if not (math.isfinite(loss + grad.sum()) and loss <= self.loss_limit):
+            self._diverged("loss" if not math.isfinite(loss) else
+                           "gradient" if not math.isfinite(grad.sum()) else "loss growth",
+                           loss)
         np.copyto(self._prev, flat)
         self.optimizer.step(flat, grad)
-        if not math.isfinite(flat.sum()):
+        # ‖θ‖² in one call: NaN, inf (an overflow, or a square past float's range) and a norm
+        # past the limit all fail this one comparison
+        if not np.dot(flat, flat) <= self._norm_limit_sq:
             self._diverged("parameters")
         self.step_count += 1
         self.last_loss = loss
@@ -299,10 +348,26 @@ class Trainer:
         np.take(self.y_train, self._perm, axis=0, out=self._ys)
         self._x_epoch, self._y_epoch = self._xs, self._ys
 
-    def _diverged(self, what: str) -> None:
+    def _diverged(self, what: str, loss: float = math.nan) -> None:
         net = self.net
         layers = net.layers
-        if what == "loss":
+        if what == "parameters" and _finite(net.flat):
+            what = "norm"  # finite, but too large (or its square overflowed)
+        if what in ("loss growth", "norm"):
+            norms = [_norm(net.flat[sl]) for sl in net.layer_slices()]
+            index = int(np.argmax(norms))
+            start = self.loss_limit / LOSS_GROWTH
+            cause = (f"the loss rose to {loss:.3g}, more than {LOSS_GROWTH:,.0f} times its "
+                     f"starting value {start:.3g}" if what == "loss growth" else
+                     f"the norm of all the weights rose past {self.norm_limit:.3g}")
+            found = (f"the run is exploding ({cause}), and this layer's weights are the "
+                     f"largest (norm {norms[index]:.3g})")
+            if what == "norm":
+                np.copyto(net.flat, self._prev)
+            else:  # going on from these weights is the user's call: stop again only if the
+                # loss explodes further from here
+                self.loss_limit = max(self.loss_limit, LOSS_GROWTH * loss)
+        elif what == "loss":
             bad = [i for i, l in enumerate(layers)
                    if any(v is not None and not _finite(v) for v in (l.z, l.a))]
             index = bad[0] if bad else len(layers) - 1
@@ -325,7 +390,7 @@ class Trainer:
             f"Training diverged at step {step} in layer '{name}': {found}. Lower the learning "
             f"rate (now {self.lr:g}) or turn on gradient clipping; the weights were kept as "
             "they were before this step.",
-            step=step, layer=index, layer_name=name,
+            step=step, layer=index, layer_name=name, reason=what,
         )
 
     # --- evaluation ----------------------------------------------------------------------

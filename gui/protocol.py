@@ -194,7 +194,8 @@ class RunningChanged:
 
 @dataclass(frozen=True, slots=True)
 class Diverged:
-    """Training stopped because a value became inf or NaN; ``message`` is for the user."""
+    """Training stopped because a value became inf or NaN or the run was exploding
+    (``core.TrainingDiverged``); ``message`` is for the user."""
 
     message: str
 
