@@ -1,0 +1,47 @@
+"""Guided lessons: steps with set-ups, predictions, goals the app checks, hints and the why.
+
+A lesson is a TOML file (``resources/lessons/README.md`` describes the format); loading it
+validates everything and never executes anything from it. Goals are data evaluated against a
+``RunRecord`` of a run (``goal.evaluate(record)``), the same way on the GUI's live frames and
+in the headless ``check``.
+
+Pure NumPy and the standard library: nothing here imports Qt or the GUI.
+"""
+
+from __future__ import annotations
+
+from .check import StepResult, check, check_iter
+from .goals import GOAL_KINDS, Goal, GoalResult, combine
+from .loader import builtin, find, get, load, load_folder, loads, names
+from .model import PANELS, Lesson, Prediction, Step
+from .record import Observation, RunRecord, RunRecorder, observe
+from .setup import LayerChange, SetUp
+from .source import LessonError
+
+__all__ = [
+    "GOAL_KINDS",
+    "PANELS",
+    "Goal",
+    "GoalResult",
+    "LayerChange",
+    "Lesson",
+    "LessonError",
+    "Observation",
+    "Prediction",
+    "RunRecord",
+    "RunRecorder",
+    "SetUp",
+    "Step",
+    "StepResult",
+    "builtin",
+    "check",
+    "check_iter",
+    "combine",
+    "find",
+    "get",
+    "load",
+    "load_folder",
+    "loads",
+    "names",
+    "observe",
+]
