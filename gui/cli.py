@@ -31,8 +31,10 @@ SYNOPSIS = (
      "[--epochs N] [--goal \"test_metric>=0.95\"] [--until-goal] [--tune-lr] [--jobs J] "
      "--out DIR", "test a claim over many seeds: one setting varied, every value × K seeds; "
      "write summary.csv, runs.csv and the comparison file"),
-    ("list activations|datasets|presets", "list what there is, by name"),
+    ("list activations|datasets|presets|lessons", "list what there is, by name"),
     ("info ACT", "formula, derivative, properties and conventions of one activation"),
+    ("lesson NAME|FILE.toml [--check] [--max-seeds K]", "show a lesson's steps; with --check, "
+     "run every step's set-up and goal without a window and print PASS or FAIL for each"),
 )
 
 
@@ -93,12 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_compare_parser(sub)
 
-    ls = sub.add_parser("list", help="list activations, datasets or presets")
-    ls.add_argument("what", choices=("activations", "datasets", "presets"))
+    ls = sub.add_parser("list", help="list activations, datasets, presets or lessons")
+    ls.add_argument("what", choices=("activations", "datasets", "presets", "lessons"))
 
     info = sub.add_parser("info", help="formula, derivative, properties and conventions of one "
                           "activation")
     info.add_argument("activation", metavar="ACT")
+
+    le = sub.add_parser("lesson", help="show a lesson, or check every step's goal headless")
+    le.add_argument("lesson", metavar="NAME|FILE.toml", help="a built-in lesson (see "
+                    "'activation-lab list lessons') or a lesson file")
+    le.add_argument("--check", action="store_true", help="run every step's set-up and goal; "
+                    "exit 0 if every checked goal passes, 1 if one fails")
+    le.add_argument("--max-seeds", type=int, metavar="K", help="run at most K seeds of a "
+                    "multi-seed goal (quicker; the failures it allows stay the same)")
     return p
 
 
@@ -107,7 +117,7 @@ def run_subcommand(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"plot": cmd_plot, "train": cmd_train, "list": cmd_list, "info": cmd_info,
-                "compare": cmd_compare}[args.command](args)
+                "compare": cmd_compare, "lesson": cmd_lesson}[args.command](args)
     except UserError as e:
         print(f"activation-lab {args.command}: {e}", file=sys.stderr)
         return 2
@@ -130,9 +140,14 @@ def cmd_list(args) -> int:
         for name in core.datasets.names():
             d = core.datasets.describe(name)
             print(f"{name:16s} {d.task:10s} {d.display_name}")
-    else:
+    elif args.what == "presets":
         for name, p in core.presets.all_presets().items():
             print(f"{name:20s} {p.title} — {p.question}")
+    else:
+        from core import lessons
+
+        for name, lesson in lessons.builtin().items():
+            print(f"{name:24s} {lesson.title}")
     return 0
 
 
@@ -175,6 +190,48 @@ def cmd_info(args) -> int:
     lines.append("  " + i.summary)
     print("\n".join(lines))
     return 0
+
+
+# --- lesson ------------------------------------------------------------------------------------
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def cmd_lesson(args) -> int:
+    """Show a lesson, or (--check) run its steps' set-ups and goals: core.lessons.check_iter
+    does the work, this prints one line per step as soon as it is decided."""
+    import core.lessons as lessons
+
+    if args.max_seeds is not None and not 1 <= args.max_seeds <= 20:
+        raise UserError("--max-seeds must be between 1 and 20")
+    try:
+        lesson = lessons.find(args.lesson)
+    except KeyError:
+        raise UserError(f"there is no lesson called {args.lesson!r} and no such file; run "
+                        "'activation-lab list lessons' to see them") from None
+    except lessons.LessonError as e:
+        raise UserError(_one_line(e)) from None
+    print(f"{lesson.name}: {lesson.title}")
+    if not args.check:
+        print(f"  {_one_line(lesson.question)}")
+        for step in lesson.steps:
+            goal = f" — goal: {step.goal.describe()}" if step.goal else ""
+            print(f"  {step.number}. {step.title} [{step.panel}]{goal}")
+        return 0
+    t0 = time.perf_counter()
+    counts = {"PASS": 0, "FAIL": 0, "not checked": 0}
+    try:
+        for r in lessons.check_iter(lesson, max_seeds=args.max_seeds):
+            counts[r.status] += 1
+            what = r.result.text if r.result else "no goal the app can check"
+            print(f"{r.status:<11s} step {r.step.number}: {r.step.title} — {_one_line(what)}",
+                  flush=True)
+    except lessons.LessonError as e:
+        raise UserError(_one_line(e)) from None
+    checked = counts["PASS"] + counts["FAIL"]
+    print(f"{counts['PASS']} of {checked} checked goals passed, {counts['not checked']} steps "
+          f"not checked, in {time.perf_counter() - t0:.1f} s")
+    return 1 if counts["FAIL"] else 0
 
 
 # --- plot --------------------------------------------------------------------------------------
