@@ -57,7 +57,7 @@ def parse_goal(data: Any, path: tuple, src, ctx: GoalContext) -> Goal:
     if not isinstance(data, dict):
         raise src.error(path, "must be a table with a 'kind'")
     kind = data.get("kind")
-    if kind not in GOAL_KINDS:
+    if not isinstance(kind, str) or kind not in GOAL_KINDS:
         shown = repr(kind) if isinstance(kind, str) else "missing"
         raise src.error(path + ("kind",), f"the goal's kind is {shown}; it is one of: "
                                           f"{', '.join(GOAL_KINDS)}")

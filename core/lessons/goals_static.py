@@ -3,6 +3,7 @@ the step the student marks done."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -40,7 +41,7 @@ def _parse_activation(t: Table) -> tuple[str, dict]:
     params = t.raw("params", {})
     if not isinstance(params, dict) or not all(
             isinstance(k, str) and not isinstance(v, bool) and isinstance(v, int | float)
-            for k, v in params.items()):
+            and math.isfinite(v) for k, v in params.items()):
         raise t.error("params", "must map parameter names to numbers, e.g. { alpha = 0.1 }")
     try:
         activations.get(name, **params)

@@ -8,6 +8,7 @@ whatever a saved experiment can, and nothing more.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -119,7 +120,7 @@ class SetUp:
             else:
                 raise ValueError(f"the network has {len(hidden)} hidden layers and an output "
                                  f"layer, so there is no layer {ch.layer}")
-        return Experiment.from_dict(d)
+        return _checked(Experiment.from_dict(d))
 
     def describe(self) -> list[str]:
         """The changes in words, one short sentence each (for the step's card)."""
@@ -143,6 +144,33 @@ class SetUp:
             if ch.units is not None:
                 out.append(f"give layer {ch.layer} {ch.units} units")
         return out
+
+
+def _checked(exp: Experiment) -> Experiment:
+    """``exp`` if every activation of its network exists with its parameters (ValueError)."""
+    from .. import activations, datasets
+
+    opts = exp.dataset.options
+    if opts:
+        known = tuple(datasets.describe(exp.dataset.name).options)
+        for k, v in opts.items():
+            if k not in known:
+                raise ValueError(f"the data set {exp.dataset.name!r} has no option {k!r}; its "
+                                 f"options are: {', '.join(known) or 'none'}")
+            if isinstance(v, float) and not math.isfinite(v) or not isinstance(v, int | float):
+                raise ValueError(f"the data set option {k!r} must be a finite number or "
+                                 "true/false")
+    n = exp.network
+    layers = [(h.activation, h.params) for h in n.hidden] + [(n.output_activation,
+                                                               n.output_params)]
+    for i, (name, params) in enumerate(layers, 1):
+        try:
+            activations.get(name, **params)
+        except KeyError:
+            raise ValueError(f"layer {i} has no activation called {name!r}") from None
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"layer {i} ({name}): {e}") from None
+    return exp
 
 
 def _params_text(params) -> str:
@@ -189,8 +217,8 @@ def _params(t: Table, key: str) -> tuple[tuple[str, float], ...] | None:
     v = t.raw(key)
     if not isinstance(v, dict) or not all(
             isinstance(k, str) and not isinstance(x, bool) and isinstance(x, int | float)
-            for k, x in v.items()):
-        raise t.error(key, "must map parameter names to numbers, e.g. { alpha = 0.1 }")
+            and math.isfinite(x) for k, x in v.items()):
+        raise t.error(key, "must map parameter names to finite numbers, e.g. { alpha = 0.1 }")
     return tuple(sorted((k, float(x)) for k, x in v.items()))
 
 
@@ -215,6 +243,12 @@ def _check_names(sec: Table, section: str) -> None:
         ("network", "init"): initializers.names, ("training", "loss"): losses.names,
         ("training", "optimizer"): optimizers.names,
     }
+    cls = _SECTIONS[section]
+    for f in fields(cls):
+        if isinstance(f.default, bool) and sec.has(f.name):
+            sec.boolean(f.name)
+    if section == "network" and sec.has("dtype"):
+        sec.choice("dtype", ("float64", "float32"))
     for (s, key), names in registries.items():
         if s == section and sec.has(key):
             v = sec.raw(key)
