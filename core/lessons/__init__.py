@@ -14,6 +14,7 @@ from .check import StepResult, check, check_iter
 from .goals import GOAL_KINDS, Goal, GoalResult, combine
 from .loader import builtin, find, get, load, load_folder, loads, names
 from .model import PANELS, Lesson, Prediction, Step
+from .progress import LessonProgress, StepProgress
 from .record import Observation, RunRecord, RunRecorder, observe
 from .setup import LayerChange, SetUp
 from .source import LessonError
@@ -26,12 +27,14 @@ __all__ = [
     "LayerChange",
     "Lesson",
     "LessonError",
+    "LessonProgress",
     "Observation",
     "Prediction",
     "RunRecord",
     "RunRecorder",
     "SetUp",
     "Step",
+    "StepProgress",
     "StepResult",
     "builtin",
     "check",

@@ -354,3 +354,45 @@ def test_a_continuing_step_watches_the_same_run():
     res = L.check(lesson(goal_step(g1) + STEP + g2))
     assert [r.status for r in res] == ["PASS", "PASS"]
     assert res[1].result.epoch > res[0].result.epoch  # counted from the same start
+
+
+# --- the format's documentation ---------------------------------------------------------------
+README = __import__("pathlib").Path(__file__).resolve().parents[2] / "resources/lessons/README.md"
+
+
+def test_the_readme_example_loads_and_passes_its_check():
+    import re
+
+    text = README.read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    res = L.check(L.loads(example, name="example", path="README.md"))
+    assert [r.status for r in res] == ["PASS", "PASS", "not checked"]
+
+
+def test_the_readme_names_every_goal_kind_and_panel():
+    text = README.read_text(encoding="utf-8")
+    for kind in L.GOAL_KINDS:
+        assert f"| `{kind}` |" in text, kind
+    assert ", ".join(f"`{p}`" for p in L.PANELS) in text
+
+
+# --- progress ---------------------------------------------------------------------------------
+def test_progress_is_immutable_data_that_round_trips_through_json():
+    import json
+
+    lesson = L.get("tanh-vs-sigmoid")
+    p = L.LessonProgress.start(lesson)
+    p2, hint = p.hint_shown(lesson, 0)
+    assert hint == lesson.steps[0].hints[0] and p.steps[0].hints_shown == 0
+    p2, _ = p2.hint_shown(lesson, 0)
+    assert p2.hint_shown(lesson, 0) == (p2, None)  # no third hint
+    p2 = p2.at(1).predicted(0, 0).with_result(0, L.GoalResult(True, 1.0, 1, "met"))
+    assert p2.steps[0].done and p2.step == 1
+    again = L.LessonProgress.from_dict(json.loads(json.dumps(p2.to_dict())), lesson)
+    assert again == p2
+    for bad in ({}, {**p2.to_dict(), "lesson": "other"}, {**p2.to_dict(), "step": 99},
+                {**p2.to_dict(), "steps": [{"prediction": 7}] * 4}):
+        with pytest.raises(ValueError):
+            L.LessonProgress.from_dict(bad, lesson)
+    with pytest.raises(IndexError):
+        p.at(9)
