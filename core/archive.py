@@ -61,7 +61,29 @@ class SavedExperiment:
     arrays: dict[str, np.ndarray] | None = None
 
     def build_trainer(self, dataset=None):
-        """The trainer as saved (or fresh), on a dataset rebuilt from the settings."""
+        """The trainer as saved (or fresh), on a dataset rebuilt from the settings.
+
+        Parameters
+        ----------
+        dataset : Dataset, optional
+            The data set to train on; default ``experiment.build_dataset()``. Pass one
+            already made from the same settings to save making it again.
+
+        Returns
+        -------
+        Trainer
+            With ``trainer_meta`` None: a fresh one (``Experiment.build_trainer``). Else the
+            saved one (``core.state.restore_trainer``): its optimizer, learning rate, batch
+            size and other training settings are those of the saved state, not of
+            ``experiment.training``.
+
+        Raises
+        ------
+        ArchiveError
+            If the data set or a fresh trainer cannot be made, or the saved state does not
+            restore (a ValueError of ``restore_trainer``, with its sentence, or an error no
+            check names: TypeError, KeyError, IndexError, AttributeError, OverflowError).
+        """
         try:
             ds = dataset if dataset is not None else self.experiment.build_dataset()
             if self.trainer_meta is None:
@@ -79,7 +101,22 @@ class SavedExperiment:
 
 
 def capture(experiment: Experiment, trainer) -> SavedExperiment:
-    """Everything needed to continue ``trainer`` later exactly as it would have gone on."""
+    """Everything needed to continue ``trainer`` later exactly as it would have gone on.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        The settings to save with it, stored as they are (not checked against the
+        trainer).
+    trainer : Trainer
+        Read, not changed.
+
+    Returns
+    -------
+    SavedExperiment
+        ``trainer_meta`` and ``arrays`` from ``core.state.trainer_state``: copies, so
+        training may go on while the result is written.
+    """
     meta, arrays = trainer_state(trainer)
     return SavedExperiment(experiment, meta, arrays)
 
@@ -95,6 +132,19 @@ def history_csv(arrays: dict[str, np.ndarray] | None) -> str:
 
     Counters are written as integers, other values at full precision (``repr``), a per-layer
     column ``NAME`` of shape (rows, layers) as ``NAME_1`` … ``NAME_k``.
+
+    Parameters
+    ----------
+    arrays : dict of str to ndarray, or None
+        A saved state's arrays; only 1-D and 2-D arrays named ``history.NAME`` are used.
+
+    Returns
+    -------
+    str
+        A header line, then one line per row (as many as the shortest column has), lines
+        ending in "\n"; NaN and inf as ``nan`` and ``inf`` (counters too). Columns:
+        ``HISTORY_COLUMNS`` first, the rest sorted by name. No history arrays: an empty
+        header line only.
     """
     found = {k.removeprefix("history."): v for k, v in (arrays or {}).items()
              if k.startswith("history.") and isinstance(v, np.ndarray) and v.ndim in (1, 2)}
@@ -127,6 +177,28 @@ def write_archive(path: str | Path, saved: SavedExperiment) -> Path:
     Everything is serialised in memory first; the zip goes to a temporary file beside
     ``path``, is flushed to disk and only then renamed over ``path``. If anything fails, the
     temporary file is removed and an existing ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write, used as given (no suffix is added); its folder must exist.
+    saved : SavedExperiment
+        Written as experiment.json (schema and app versions, ``experiment.to_dict()``,
+        ``trainer_meta``), weights.npz (``arrays``, no pickles) and history.csv
+        (``history_csv``).
+
+    Returns
+    -------
+    Path
+        ``path`` as a Path. The file gets the mode a plainly created file would (0o666 less
+        the umask).
+
+    Raises
+    ------
+    OSError
+        If the folder is missing or not writable, the disk is full, ….
+    TypeError, ValueError
+        If ``trainer_meta`` is not JSON-able or an array holds Python objects.
     """
     path = Path(path)
     doc = {
@@ -280,7 +352,30 @@ def _load_arrays(data: bytes) -> dict[str, np.ndarray]:
 
 
 def read_archive(path: str | Path) -> SavedExperiment:
-    """Read and validate an ``.alab`` file (the trainer is restored by ``build_trainer``)."""
+    """Read and validate an ``.alab`` file (the trainer is restored by ``build_trainer``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to read.
+
+    Returns
+    -------
+    SavedExperiment
+        ``experiment`` checked by ``Experiment.from_dict``; ``trainer_meta`` a dict or None,
+        not yet checked (``build_trainer`` does); ``arrays`` the arrays of weights.npz, each
+        of a bool, integer or float dtype. history.csv is not read.
+
+    Raises
+    ------
+    ArchiveError
+        With one sentence: the file does not exist, is not a regular file, cannot be read
+        or is too large; the zip is damaged, lists too many parts, has a part with an unsafe
+        name, too large or expanding like a zip bomb, expands to too much in all, or lacks
+        experiment.json or weights.npz; experiment.json is not valid JSON, not a JSON
+        object, of another schema version, or has invalid settings or a malformed trainer
+        section; the weights are damaged, too large, pickled or not numeric.
+    """
     path = Path(path)
     try:
         st = path.stat()
@@ -325,7 +420,29 @@ def read_archive(path: str | Path) -> SavedExperiment:
 
 
 def restore(path: str | Path):
-    """(experiment, trainer) from a file, the trainer ready to continue training."""
+    """(experiment, trainer) from a file, the trainer ready to continue training.
+
+    ``read_archive``, then the data set from the experiment's settings, then
+    ``SavedExperiment.build_trainer`` on it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.alab`` file.
+
+    Returns
+    -------
+    experiment : Experiment
+        The saved settings.
+    trainer : Trainer
+        As saved (or fresh, for a file without a training state).
+
+    Raises
+    ------
+    ArchiveError
+        As ``read_archive`` and ``build_trainer``, or if the data set cannot be made (a
+        ValueError, KeyError or OSError).
+    """
     saved = read_archive(path)
     try:
         ds = saved.experiment.build_dataset()

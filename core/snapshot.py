@@ -44,6 +44,7 @@ class Histogram:
 
     @property
     def centers(self) -> np.ndarray:
+        """The bins' midpoints, (BINS,) from ``edges`` (BINS + 1,); a new writable array."""
         return 0.5 * (self.edges[:-1] + self.edges[1:])
 
 
@@ -209,7 +210,39 @@ def _extent(ds) -> tuple[tuple[float, float], tuple[float, float]]:
 
 
 def grid_forward(trainer, res: int):
-    """(xs, ys, extent, [(res, res, units) per layer]) in evaluation mode; rows are y."""
+    """(xs, ys, extent, [(res, res, units) per layer]) in evaluation mode; rows are y.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        Its data set must have 2 raw inputs (before extra features).
+    res : int
+        Grid points per side, 2 … 1024 (converted with ``int``).
+
+    Returns
+    -------
+    xs, ys : ndarray, shape (res,)
+        Read-only, evenly spaced over the extent, ends included.
+    extent : ((xmin, xmax), (ymin, ymax))
+        The data set's ``extent``, or else its raw training inputs' range padded by 5% of
+        it on each side.
+    per_layer : list of ndarray
+        One (res, res, units) array per layer, hidden layers first, output last: element
+        [i, j, u] is unit u's activation at (xs[j], ys[i]). Reshaped views of each layer's
+        ``a`` from this pass.
+
+    Raises
+    ------
+    ValueError
+        If the data set does not have 2 raw inputs or ``res`` is out of range.
+
+    Notes
+    -----
+    The grid's points go through the data set's ``prepare`` (extra features, then
+    standardization) into the network's dtype once per ``res``, cached on the trainer; the
+    pass itself runs at every call. It overwrites the layers' cached z and a, and changes
+    nothing that training uses.
+    """
     ds = trainer.dataset
     if _raw_dims(ds) != 2:
         raise ValueError("a grid over the input plane needs a data set with 2 raw inputs")
@@ -232,7 +265,39 @@ def grid_forward(trainer, res: int):
 
 # --- the snapshot ---------------------------------------------------------------------------------
 def take_snapshot(trainer, grid: int | None = DECISION_GRID) -> Snapshot:
-    """Compute a Snapshot of ``trainer`` now. ``grid`` is the map resolution or None."""
+    """Compute a Snapshot of ``trainer`` now. ``grid`` is the map resolution or None.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The trainer to show, as it is now (no training step is made).
+    grid : int or None
+        Cells per side of the decision map over the raw 2-D input plane, 2 … 1024; None or
+        0: no map. Ignored (no map) when the data set does not have 2 raw inputs.
+
+    Returns
+    -------
+    Snapshot
+        Every array read-only. Per layer: z and a over the trainer's fixed sample of
+        training rows, (m, units) with m ≤ 2000, their histograms and percentiles, weights
+        (fan_in, units), bias (units,) and their histograms, gradient norms and the last
+        step's update ratio; losses and metrics from the latest evaluation (``metrics``,
+        not recomputed); ``predictions_test`` (n_test, n_outputs); ``grid`` as
+        ``GridOutput`` or None.
+
+    Raises
+    ------
+    ValueError
+        If ``grid`` is outside 2 … 1024 for a data set with 2 raw inputs (``True`` counts
+        as 1).
+
+    Notes
+    -----
+    The passes are in evaluation mode and draw no random numbers, so training goes on
+    exactly as without the snapshot. They overwrite the layers' cached z and a; the
+    histogram ranges in ``trainer.hist_ranges`` grow (or, for gradients, shrink) as the
+    module docstring describes, and a fixed activation's largest |f′| is cached on the trainer.
+    """
     with np.errstate(all="ignore"):
         return _take(trainer, grid)
 

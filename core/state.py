@@ -4,7 +4,8 @@
 have: it brings back the network (spec, parameters, BatchNorm statistics), the optimizer's
 state, every random generator's state, the position inside the current epoch, the counters,
 the history, the timeline and the snapshot histogram ranges. The dataset itself is not saved
-(only its name, options and shape, which are checked): pass the same dataset back.
+(only its name, task, options and shape; of these only the shape is checked): pass the same
+dataset back.
 
 Restoring validates everything (files come from outside): any problem raises ValueError with
 one sentence saying what is wrong.
@@ -30,7 +31,39 @@ FORMAT = 1
 
 
 def trainer_state(trainer: Trainer) -> tuple[dict, dict[str, np.ndarray]]:
-    """(meta, arrays): meta is JSON-able (json.dumps works), arrays are copies."""
+    """(meta, arrays): meta is JSON-able (json.dumps works), arrays are copies.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        Read only; nothing in it changes.
+
+    Returns
+    -------
+    meta : dict
+        "format", "network" (``Network.spec()``), "loss", "optimizer" (its name, settings
+        and counters), "trainer" (seed, batch size, evaluate_every, history cap, step and
+        epoch counts, position in the epoch, last loss, metrics, histogram ranges), "rng"
+        (the shuffle, noise and network generators' states), "history" and "timeline"
+        (their counters) and "dataset" (name, task, options, n_train, n_inputs,
+        n_outputs). Floats may be NaN (``last_loss`` before the first step, test values
+        without test rows): ``json.dumps`` writes them as ``NaN``, which strict JSON
+        readers refuse.
+    arrays : dict of str to ndarray
+        "flat", "prev" (parameters before the last step) and "grad_flat", each
+        (n_params,); "perm" (n_train,) intp, the current epoch's order; "sample_index"
+        (m,) intp, the snapshot sample's rows; per BatchNorm layer i "bn{i}.running_mean"
+        and "bn{i}.running_var" (units,); "optimizer.NAME" (n_params,) per state array;
+        "history.NAME" and "timeline.NAME" per column, (rows, …).
+
+    Notes
+    -----
+    Not saved: the data (pass the same data set back), the timeline's first stride (its
+    current stride is saved; the restored timeline's ``every`` is 1), the decision-grid
+    cache (made again when needed) and the exploding-run limits, which ``restore_trainer``
+    fixes again from the history's first row (so a loss limit raised by a "loss growth"
+    stop, see ``TrainingDiverged``, is back at its start value).
+    """
     net, ds = trainer.net, trainer.dataset
     opt_meta, opt_arrays = trainer.optimizer.export_state()
     hist_meta, hist_arrays = trainer.history.export()
@@ -147,7 +180,47 @@ def _rng(state) -> np.random.Generator:
 
 
 def restore_trainer(meta: dict, arrays: dict[str, np.ndarray], dataset) -> Trainer:
-    """Rebuild the trainer saved by ``trainer_state`` on ``dataset`` (the same data set)."""
+    """Rebuild the trainer saved by ``trainer_state`` on ``dataset`` (the same data set).
+
+    Parameters
+    ----------
+    meta : dict
+        ``trainer_state``'s meta, possibly through JSON (lists for tuples are accepted in
+        the optimizer's settings).
+    arrays : dict of str to ndarray
+        ``trainer_state``'s arrays. The parameter, gradient, optimizer and BatchNorm arrays
+        must have exactly the network's dtype and "perm" intp; "sample_index" any integer
+        dtype; history and timeline columns are checked for their shapes.
+    dataset : Dataset
+        The data set trained on, rows in the same order. Only its n_inputs, n_outputs (against
+        the saved network) and n_train are checked, not its name, options or values.
+
+    Returns
+    -------
+    Trainer
+        At the saved step, epoch and position in the epoch, with the saved parameters,
+        gradients, BatchNorm statistics, optimizer state, random generators, history,
+        timeline (one made from the history when the state has none) and histogram ranges,
+        so that it trains on as the saved one would have. Its settings are the saved ones,
+        within the bounds the settings accept (lr in [0, 100], l1 and l2 in [0, 10],
+        clip_norm None or in [1e-6, 1e6]); for the exploding-run limits see
+        ``trainer_state``'s Notes.
+
+    Raises
+    ------
+    ValueError
+        With one sentence, for anything the checks find: an unsupported format, a missing
+        or malformed section, an unknown loss, optimizer or activation, an array missing or
+        of the wrong shape or dtype or with inf/NaN, a setting out of bounds, a shuffle
+        order that is not a permutation, a bad generator state, a negative BatchNorm
+        variance, inconsistent history or timeline counters.
+
+    Notes
+    -----
+    A hand-edited state can still break in ways no check names (TypeError, KeyError,
+    IndexError, …): ``core.archive`` turns those into ``ArchiveError``. Making the Trainer
+    runs one evaluation, whose history row is then replaced by the saved history.
+    """
     if not isinstance(meta, dict) or not isinstance(arrays, dict):
         raise ValueError("a saved state is a dict of settings and a dict of arrays")
     if meta.get("format") != FORMAT:

@@ -25,6 +25,36 @@ class Columns:
 
     ``shapes`` maps a column name to the shape of one row's entry (``()`` for scalars);
     ``stride`` is the first stride (1: every row is kept until ``cap`` is reached).
+
+    Parameters
+    ----------
+    shapes : dict of str to tuple of int
+        Column name → shape of one row's entry; column ``name`` is then an array of shape
+        (rows, *shapes[name]).
+    cap : int
+        When a kept row makes ``n`` reach ``cap``, every other row is dropped (those at
+        even positions stay), ``n`` becomes ⌈n/2⌉ and ``stride`` doubles; so after an
+        ``append`` fewer than ``cap`` rows are kept. At least 4.
+    dtype : dtype
+        Of every column (float64 by default; values are converted on ``append``).
+    stride : int
+        The first stride, a whole number ≥ 1; ``clear`` goes back to it.
+
+    Attributes
+    ----------
+    n : int
+        Rows kept.
+    stride : int
+        Rows offered whose arrival index is a multiple of this are kept.
+    seen : int
+        Rows offered so far, kept or not.
+    has_tail : bool
+        The newest row offered was not kept but is shown after the kept ones (``len``).
+
+    Raises
+    ------
+    ValueError
+        If ``cap`` < 4 or ``stride`` is not a whole number ≥ 1 (a bool is refused).
     """
 
     #: what the rows are, in messages ("the saved history's counters are inconsistent")
@@ -43,6 +73,7 @@ class Columns:
         self.clear()
 
     def clear(self) -> None:
+        """Drop every row: counters back to 0, ``stride`` back to the first one."""
         self._data = {k: np.zeros((16, *s), dtype=self.dtype) for k, s in self.shapes.items()}
         self.n = 0  # rows kept
         self.stride = self.first_stride  # keep rows whose arrival index is a multiple of this
@@ -50,7 +81,18 @@ class Columns:
         self.has_tail = False  # the slot after the kept rows holds the newest, unkept row
 
     def append(self, row: dict) -> None:
-        """Add one row (a value per column); may drop older rows to stay under ``cap``."""
+        """Offer one row; it is kept when its arrival index is a multiple of ``stride``.
+
+        A row not kept is held as the tail (shown by ``column``, ``copy_arrays`` and
+        ``len``) until the next row replaces it. Keeping a row may decimate: see ``cap``.
+
+        Parameters
+        ----------
+        row : dict
+            A value for every column, each broadcastable to the column's entry shape
+            (``shapes[name]``); other keys are ignored. A missing key raises KeyError, a
+            value of the wrong shape NumPy's ValueError.
+        """
         cap_needed = self.n + 1
         if cap_needed >= len(next(iter(self._data.values()))):
             for k, arr in self._data.items():
@@ -77,12 +119,25 @@ class Columns:
         return self.n + self.has_tail
 
     def column(self, name: str) -> np.ndarray:
-        """A read-only view of one column, oldest row first."""
+        """A read-only view of one column, oldest row first, the tail (if any) last.
+
+        Parameters
+        ----------
+        name : str
+            A key of ``shapes``; KeyError otherwise.
+
+        Returns
+        -------
+        ndarray, shape (len(self), *shapes[name])
+            A view of the live buffer, not a copy: a later ``append`` may overwrite or shift
+            what it shows (copy it, or use ``copy_arrays``, to keep the values).
+        """
         view = self._data[name][: len(self)]
         view.flags.writeable = False
         return view
 
     def copy_arrays(self) -> dict[str, np.ndarray]:
+        """Every column as a writable copy of shape (len(self), *shapes[name]), tail included."""
         return {k: self._data[k][: len(self)].copy() for k in self.shapes}
 
     # --- following from outside (see Timeline) -------------------------------------------------
@@ -126,10 +181,38 @@ class Columns:
 
     # --- state (core.state) ----------------------------------------------------------------
     def export(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The rows and counters as plain data, for ``load``.
+
+        Returns
+        -------
+        meta : dict
+            JSON-able: "n", "stride", "seen" (int) and "has_tail" (bool). ``cap``, ``dtype``
+            and the first stride are not in it.
+        arrays : dict of str to ndarray
+            ``copy_arrays()``: each (n + has_tail, *shapes[name]).
+        """
         meta = {"n": self.n, "stride": self.stride, "seen": self.seen, "has_tail": self.has_tail}
         return meta, self.copy_arrays()
 
     def load(self, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """Replace the rows and counters by those ``export`` gave (this ``shapes`` and ``cap``).
+
+        Parameters
+        ----------
+        meta : dict
+            "n", "stride", "seen" (non-negative ints, stride ≥ 1) and "has_tail" (bool).
+        arrays : dict of str to ndarray
+            One array per column, of shape (n + has_tail, *shapes[name]); it is copied and
+            converted to ``dtype``. Extra keys are ignored. Values are not checked (NaN and
+            inf pass).
+
+        Raises
+        ------
+        ValueError
+            If the counters do not fit together (``n`` > ``cap``, ``n`` ≠ ⌈seen / stride⌉,
+            or a tail that would have been kept) or a column is missing or of the wrong
+            shape; nothing is changed then.
+        """
         n, stride, seen = meta.get("n"), meta.get("stride"), meta.get("seen")
         has_tail = meta.get("has_tail")
         ints = (n, stride, seen)
@@ -159,6 +242,18 @@ class History(Columns):
 
     ``grad_norm_w`` and ``grad_norm_b`` are (rows, n_layers): norms of the last step's
     gradient per layer, as the optimizer used it.
+
+    Parameters
+    ----------
+    n_layers : int
+        Layers of the network (hidden and output), the width of the gradient-norm columns.
+    cap : int
+        As ``Columns`` (at least 4; ValueError otherwise).
+
+    Notes
+    -----
+    Columns ``SCALARS`` (rows,) and ``grad_norm_w``, ``grad_norm_b`` (rows, n_layers), all
+    float64, also readable as properties of the same names (``column``).
     """
 
     SCALARS = ("epoch", "step", "train_loss", "test_loss", "train_metric", "test_metric",
@@ -234,6 +329,21 @@ class Timeline:
     ``every``: keep a row of every ``every`` offered from the start (the trainer makes it
     more than 1 when its epochs are only a few steps long, see ``Trainer``); decimation then
     doubles it as usual.
+
+    Parameters
+    ----------
+    cap : int
+        As ``Columns``: rows at which the timeline decimates, at least 4.
+    every : int
+        The first stride, a whole number ≥ 1.
+
+    Notes
+    -----
+    Neither is checked here: the columns are made with the first row (``record``,
+    ``append`` or ``extend``), which raises ValueError if ``cap`` < 4 or ``every`` is not a
+    whole number ≥ 1. A timeline made by ``load`` or ``from_history`` has ``every`` = 1
+    (its stride is the saved one; only after a ``clear`` or a row of another network shape
+    would the difference show).
     """
 
     def __init__(self, cap: int = 2000, every: int = 1):
@@ -257,7 +367,10 @@ class Timeline:
         return self._cols is None or self._cols.keeps_next
 
     def skip(self) -> None:
-        """Count a row that decimation would drop, without computing or storing it."""
+        """Count a row that decimation would drop, without computing or storing it.
+
+        ValueError if the timeline is frozen or has no row yet (the first is always kept).
+        """
         if self._frozen:
             raise ValueError("a frozen timeline cannot change")
         if self._cols is None:
@@ -266,14 +379,39 @@ class Timeline:
 
     def record(self, row: dict) -> None:
         """Add one row: a value per column (``step`` … ``a_percentiles``, see the class).
-        A row of a different network shape starts the timeline afresh."""
+        A row of a different network shape starts the timeline afresh.
+
+        ``len(row["grad_norm_w"])`` is taken as the number of layers L: the per-layer values
+        are (L,), the percentiles (L, 9). Whether the row is kept follows ``Columns.append``
+        (one not kept stays as the tail). ValueError if the timeline is frozen.
+        """
         self._columns(len(row["grad_norm_w"])).append(row)
 
     def append(self, snapshot) -> None:
-        """Add a row made from a ``core.Snapshot``; a different network shape starts afresh."""
+        """Add a row made from a ``core.Snapshot``; a different network shape starts afresh.
+
+        Parameters
+        ----------
+        snapshot : Snapshot
+            Its ``step``, ``epoch``, ``train_loss``, ``test_loss`` and, per layer,
+            ``grad_norm_w``, ``update_ratio``, ``z_percentiles`` and ``a_percentiles`` (9,)
+            make the row, as ``record``; "shape" means the number of layers.
+
+        Raises
+        ------
+        ValueError
+            If the timeline is frozen.
+        """
         self.record(_snapshot_row(snapshot))
 
     def clear(self) -> None:
+        """Drop every row; the next one starts afresh (stride ``every``, seen 0).
+
+        ValueError if the timeline is frozen. ``rows_since``/``extend`` do not detect a
+        clear: a copy following this timeline must start again from an empty Timeline (once
+        as many new rows as the copy's ``seen`` have been offered, ``extend`` would take the
+        new ones as a continuation of the old).
+        """
         if self._frozen:
             raise ValueError("a frozen timeline cannot change")
         self._cols = None
@@ -285,7 +423,24 @@ class Timeline:
         return 0 if self._cols is None else self._cols.seen
 
     def rows_since(self, seen: int) -> TimelineRows:
-        """What a copy that has seen ``seen`` of this timeline's rows needs to catch up."""
+        """What a copy that has seen ``seen`` of this timeline's rows needs to catch up.
+
+        Parameters
+        ----------
+        seen : int
+            The copy's ``seen``, 0 ≤ seen ≤ this timeline's ``seen``.
+
+        Returns
+        -------
+        TimelineRows
+            Copies of the kept rows with arrival index ≥ ``seen`` and the counters after
+            them; with no rows at all, ``TimelineRows(seen, 0, 1, {})``.
+
+        Raises
+        ------
+        ValueError
+            If ``seen`` is out of that range (only when the timeline has rows).
+        """
         cols = self._cols
         if cols is None:
             return TimelineRows(seen, 0, 1, {})
@@ -295,7 +450,20 @@ class Timeline:
 
     def extend(self, rows: TimelineRows) -> None:
         """Catch up with the timeline ``rows`` came from (they must start at this one's
-        ``seen``); afterwards the two hold the same rows. ValueError when they do not fit."""
+        ``seen``); afterwards the two hold the same rows. ValueError when they do not fit.
+
+        Parameters
+        ----------
+        rows : TimelineRows
+            From ``rows_since(self.seen)`` of the timeline followed.
+
+        Raises
+        ------
+        ValueError
+            If ``rows.start`` is not this timeline's ``seen``, the rows are of another
+            network shape (more layers, say) without starting at 0, their columns or
+            counters cannot follow on from this timeline's, or it is frozen (with any row).
+        """
         if rows.start != self.seen:
             raise ValueError(f"the timeline rows start at row {rows.start}, not {self.seen}")
         if not rows.columns:
@@ -314,7 +482,22 @@ class Timeline:
     # --- what the panels read ---------------------------------------------------------------
     def frozen(self, tail=None) -> Timeline:
         """A read-only copy, with ``tail`` (a ``core.Snapshot``) as its newest row when it is
-        later than the last row kept: the GUI thread reads it while training goes on."""
+        later than the last row kept: the GUI thread reads it while training goes on.
+
+        Parameters
+        ----------
+        tail : Snapshot, optional
+            Added as the last row when its ``step`` is greater than the last row's and its
+            number of layers is the timeline's (or the timeline is empty); else left out.
+
+        Returns
+        -------
+        Timeline
+            Its arrays are copies, not writable; ``record``, ``append``, ``skip`` and
+            ``clear`` raise ValueError, and so does ``extend`` with any row. Its ``seen``
+            counts its own rows, not those this timeline was offered, so it is not for
+            following.
+        """
         out = Timeline(self.cap)
         cols = self._cols
         row = None

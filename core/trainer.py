@@ -65,6 +65,28 @@ class TrainingDiverged(RuntimeError):
     so training can go on after lowering the learning rate; after a "loss growth" stop the
     loss limit becomes ``LOSS_GROWTH`` times the loss that stopped it, so going on from those
     weights stops again only if the loss explodes further.
+
+    Parameters
+    ----------
+    message : str
+        The sentence shown to the user (``str(exc)``): step, layer, what was found and what
+        to try.
+    step : int
+        ``step_count + 1`` when the check failed: the step that was not completed.
+    layer : int
+        Index into ``net.layers`` (0 = first hidden layer, last = output).
+    layer_name : str
+        ``net.layer_name(layer)``.
+    reason : {"loss", "gradient", "parameters", "loss growth", "norm"}
+        Which check failed (above).
+
+    Notes
+    -----
+    ``step_count``, ``epoch`` and the position in the epoch stay as they were, and so do
+    BatchNorm's running statistics. Not undone: ``net.grad_flat`` (the failed step's
+    gradient), the optimizer's own state (its step count ``t`` and moments) after a
+    "parameters" or "norm" stop, whose update it had already made, and the random
+    generators' draws for the step.
     """
 
     def __init__(self, message: str, step: int, layer: int, layer_name: str,
@@ -92,19 +114,75 @@ def _norm(a: np.ndarray) -> float:
 class Trainer:
     """Mini-batch training of ``net`` on ``dataset``.
 
+    Making a trainer evaluates once (``evaluate``), so ``metrics`` is set and ``history`` and
+    ``timeline`` hold a row for step 0, whose gradient norms are those of ``net.grad_flat``
+    as it is (all zero for a fresh network); the exploding-run limits are fixed from that
+    row (``set_explosion_limits``).
+
     Parameters
     ----------
-    loss : name from ``core.losses.names()``; default from ``default_loss_for``.
-    optimizer : name from ``core.optimizers.names()``.
-    lr, batch_size, l1, l2, clip_norm : may be changed between steps (attributes).
-    seed : seeds the shuffling, RReLU's random slopes and the snapshot sample.
-    momentum : used by "momentum" and "nesterov"; ``optimizer_params`` passes the rest
-        (betas, eps, alpha, weight_decay) with PyTorch's defaults otherwise.
-    evaluate_every : epochs between full train/test evaluations (history and timeline rows).
-    history_cap, timeline_cap : rows kept before ``history``/``timeline`` decimate.
-    timeline_every : evaluations per timeline row at the start (decimation doubles it later);
-        None: the fewest whole-power-of-two epochs that make ``TIMELINE_STEPS`` steps, so 1
-        unless an epoch has fewer than 10 steps (the batch size when the trainer was made).
+    net : Network
+        Trained in place: ``step`` updates ``net.flat``. Its inputs and output units must
+        match the data set's ``n_inputs`` and ``n_outputs``.
+    dataset : Dataset
+        ``x_train`` (n_train, n_inputs), ``y_train`` (n_train, n_outputs), ``x_test`` and
+        ``y_test`` likewise (n_test may be 0: test loss and metric are then NaN). The trainer
+        holds them in the network's dtype, targets in the loss's form (hinge: −1/+1), as
+        ``x_train``, ``y_train``, ``x_test``, ``y_test``: the data set's own arrays when they
+        are already so, converted copies otherwise.
+    loss : str or Loss, optional
+        A name from ``core.losses.names()``; None: ``default_loss_for(dataset.task, output
+        activation)``.
+    optimizer : str
+        A name from ``core.optimizers.names()``.
+    lr, batch_size, l1, l2, clip_norm : float, int, float, float, float or None
+        Learning rate, rows per step, L1 and L2 penalty weights on the weight matrices, and
+        the largest norm of the whole gradient (None: no clipping). All may be changed
+        between steps (attributes of the same names).
+    seed : int
+        A non-negative integer; seeds the shuffling, RReLU's random slopes in training, the
+        snapshot sample (``sample_index``) and the sample the timeline's percentiles are
+        taken from, each from its own generator.
+    momentum : float
+        Passed only to optimizers that have a ``momentum`` setting ("momentum", "nesterov").
+    optimizer_params : dict, optional
+        The other hyper-parameters (betas, eps, alpha, weight_decay; also momentum, which it
+        overrides); PyTorch's defaults for any not given.
+    evaluate_every : int
+        Epochs between full train/test evaluations (a history and timeline row each).
+    history_cap, timeline_cap : int
+        Rows at which ``history``/``timeline`` decimate (at least 4; see ``core.timeline``).
+    timeline_every : int, optional
+        Evaluations per timeline row at the start (decimation doubles it later); None: the
+        smallest power of two that makes that many epochs at least ``TIMELINE_STEPS`` (10)
+        steps, so 1 unless an epoch has fewer than 10 steps (at the batch size given here).
+
+    Attributes
+    ----------
+    step_count, epoch : int
+        Steps and whole epochs done.
+    last_loss : float
+        The last step's batch loss; NaN before the first step.
+    metrics : dict
+        The latest evaluation (``evaluate``).
+    history : History
+        A row per evaluation (``core.timeline.History``).
+    timeline : Timeline
+        Gradient norms, update ratios and z/a percentiles per layer, a row offered per
+        evaluation (rows that ``timeline_every`` or decimation would drop are counted, never
+        computed).
+
+    Raises
+    ------
+    ValueError
+        If the network's inputs or outputs do not match the data set's, the data set has no
+        training rows, ``seed`` is not a non-negative integer (a bool is refused),
+        ``batch_size`` or ``evaluate_every`` is not a positive whole number, a cap is below
+        4 or ``timeline_every`` is not a whole number ≥ 1, or the optimizer refuses a setting
+        (a negative or non-finite lr, l1, l2 or hyper-parameter, ``clip_norm`` not a positive
+        number, or a hyper-parameter it does not have).
+    KeyError
+        If the loss or the optimizer is unknown.
     """
 
     def __init__(
@@ -239,6 +317,11 @@ class Trainer:
     # --- settings changeable between steps -----------------------------------------------
     @property
     def lr(self) -> float:
+        """The optimizer's learning rate; used from the next step on.
+
+        Setting it converts the value with ``float``; ValueError unless that is finite and
+        ≥ 0.
+        """
         return self.optimizer.lr
 
     @lr.setter
@@ -247,6 +330,13 @@ class Trainer:
 
     @property
     def batch_size(self) -> int:
+        """Rows per step; the last step of an epoch takes the rows left (possibly fewer).
+
+        Setting it raises ValueError unless it is a whole number ≥ 1 (an int or NumPy
+        integer; bools and floats are refused). A change mid-epoch takes effect at the next
+        step, which goes on from the current row of the epoch's order. An epoch that starts
+        with a batch size of at least ``n_train`` is one full-batch step, not shuffled.
+        """
         return self._batch_size
 
     @batch_size.setter
@@ -255,6 +345,8 @@ class Trainer:
             raise ValueError(f"the batch size must be a positive whole number, not {value!r}")
         self._batch_size = int(value)
 
+    # the optimizer's settings, checked by its setters (ValueError unless l1, l2 are finite
+    # and ≥ 0 and clip_norm is None or a finite number > 0)
     l1 = property(lambda self: self.optimizer.l1,
                   lambda self, v: setattr(self.optimizer, "l1", v))
     l2 = property(lambda self: self.optimizer.l2,
@@ -264,28 +356,70 @@ class Trainer:
 
     @property
     def task(self) -> str:
+        """The data set's task: "binary", "multiclass" or "regression"."""
         return self.dataset.task
 
     @property
     def metric_name(self) -> str:
+        """What ``metric`` measures: "R²" for regression, "accuracy" otherwise."""
         return _metrics.metric_name(self.dataset.task)
 
     @property
     def steps_per_epoch(self) -> int:
+        """⌈n_train / batch_size⌉ at the current batch size (an epoch in which the batch
+        size changed may have taken another number)."""
         return -(-self.dataset.n_train // self._batch_size)
 
     # --- training ------------------------------------------------------------------------
     def step(self) -> float:
-        """One mini-batch step; returns its mean data loss. Raises TrainingDiverged."""
+        """One mini-batch step: forward and backward in training mode, then the update.
+
+        The batch is the next ``batch_size`` rows of this epoch's order: a new permutation
+        drawn at each epoch's first step, except for a full-batch epoch (not shuffled). The
+        step that ends an epoch also evaluates (``evaluate``) when ``epoch`` becomes a
+        multiple of ``evaluate_every``.
+
+        Returns
+        -------
+        float
+            The batch's mean data loss, computed before the update (no L1/L2 penalty; see
+            ``metrics["penalty"]``); also kept as ``last_loss``.
+
+        Raises
+        ------
+        TrainingDiverged
+            If the loss or gradient is inf or NaN, the loss is above ``loss_limit``, or the
+            updated parameters are inf, NaN or beyond ``norm_limit``. The parameters are
+            then those before the step, and the counters are not advanced.
+        """
         # overflow on the way to inf is expected when training diverges; it is detected
         # explicitly below, so NumPy's warnings would only be noise
         with np.errstate(all="ignore"):
             return self._step()
 
     def run(self, epochs: int | None = None, steps: int | None = None) -> float:
-        """Run whole epochs (to the next epoch boundaries) or a number of steps.
+        """Run ``steps`` steps, or steps until ``epochs`` more epochs have ended.
 
-        Returns the last batch loss.
+        Parameters
+        ----------
+        epochs : int, optional
+            Counted in epoch ends: started mid-epoch, the first is the rest of the current
+            epoch. 0 or less: no step.
+        steps : int, optional
+            Steps to make; 0 or less: none. Each is what ``step()`` does; both numbers are
+            converted with ``int``.
+
+        Returns
+        -------
+        float
+            The last step's batch loss; ``last_loss`` as it was when no step is made.
+
+        Raises
+        ------
+        ValueError
+            Unless exactly one of ``epochs`` and ``steps`` is given.
+        TrainingDiverged
+            As ``step``; the steps made before it are kept.
         """
         if (epochs is None) == (steps is None):
             raise ValueError("give either epochs or steps")
@@ -395,7 +529,28 @@ class Trainer:
 
     # --- evaluation ----------------------------------------------------------------------
     def outputs(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(z, a) of the output layer for inputs x, in evaluation mode."""
+        """The output layer's pre-activation and activation for inputs x, in evaluation mode.
+
+        Evaluation mode: BatchNorm uses its running statistics, RReLU its fixed mean slope;
+        nothing is drawn or updated, so training goes on as it would have.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n, n_inputs)
+            Inputs as the network takes them (after the data set's ``prepare``), ideally of
+            the network's dtype as ``x_train``: x is neither checked nor converted (a wrong
+            number of columns fails in NumPy's matmul with its own ValueError).
+
+        Returns
+        -------
+        z, a : ndarray, shape (n, n_outputs)
+            z = a_prev @ W + b (the output layer is never batch-normalized) and a = f(z).
+
+        Notes
+        -----
+        Like every pass, this overwrites the cached ``z``, ``a`` and ``a_prev`` of the hidden
+        layers and ``z`` and ``a_prev`` of the output layer (its ``a`` is left as it was).
+        """
         a = x
         layers = self.net.layers
         for layer in layers[:-1]:
@@ -405,20 +560,62 @@ class Trainer:
         return z, out.activate(z, False)
 
     def loss_value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        """The mean data loss of outputs (z, a) against targets y, as ``evaluate`` computes it.
+
+        Parameters
+        ----------
+        z, a : ndarray, shape (n, n_outputs)
+            What ``outputs`` returns for some rows; n ≥ 1 (no rows: ZeroDivisionError).
+        y : ndarray, shape (n, n_outputs)
+            Their targets in the loss's form, as ``y_train``/``y_test`` (hinge: −1/+1); not
+            converted here.
+
+        Returns
+        -------
+        float
+            Averaged over the n rows, no L1/L2 penalty. From the logits z (``fused_value``)
+            when the loss is fused with the output activation (BCE after sigmoid, CE after
+            softmax, MSE after identity), else ``loss.value(a, y)``.
+        """
         loss = self.loss
         if loss.is_fused_with(self.net.layers[-1].act):
             return loss.fused_value(z, y)
         return loss.value(a, y)
 
     def metric(self, a: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy or R² of outputs a against targets y (see ``core.metrics.metric``)."""
+        """Accuracy or R² of outputs a against targets y (see ``core.metrics.metric``).
+
+        Parameters
+        ----------
+        a : ndarray, shape (n, n_outputs)
+            Network outputs, such as the second value of ``outputs``.
+        y : ndarray, shape (n, n_outputs)
+            Targets in the loss's form, as ``y_train``/``y_test``.
+
+        Returns
+        -------
+        float
+            Binary: the share of rows whose every output lies on the right side of
+            ``threshold``, the midpoint of the negative and positive targets (0 for hinge);
+            multiclass: the share whose argmax matches y's; regression: R² averaged over the
+            outputs. NaN for no rows.
+        """
         return _metrics.metric(self.dataset.task, a, y, self.threshold)
 
     def evaluate(self) -> dict[str, float]:
         """Loss and metric on the full train and test sets; appends a history row.
 
         One forward pass over train and test rows stacked together (evaluation mode treats
-        rows independently, so this equals two passes and costs half the calls).
+        rows independently, so this equals two passes and costs half the calls). The
+        gradient norms in the row are those of ``net.grad_flat`` as the last step left it.
+        A timeline row is computed only when the timeline keeps it (else only counted).
+
+        Returns
+        -------
+        dict
+            A copy of ``metrics``: "epoch", "step", "train_loss", "test_loss",
+            "train_metric", "test_metric" (NaN test values without test rows), "penalty"
+            (λ₁‖W‖₁ + ½λ₂‖W‖² now) and "lr".
         """
         n = self.x_train.shape[0]
         task, th = self.dataset.task, self.threshold
@@ -490,7 +687,36 @@ class Trainer:
         return take_snapshot(self, grid)
 
     def unit_grid(self, layer: int, unit: int, res: int = DECISION_GRID) -> np.ndarray:
-        """(res, res) activation of one unit over the input plane (rows = y)."""
+        """One unit's activation over a res×res grid of the raw 2-D input plane.
+
+        Parameters
+        ----------
+        layer : int
+            Index into ``net.layers`` (0 = first hidden layer, last = output); no negative
+            indices.
+        unit : int
+            Index of the unit in that layer, 0 ≤ unit < units.
+        res : int
+            Grid points per side, 2 … 1024 (converted with ``int``).
+
+        Returns
+        -------
+        ndarray, shape (res, res)
+            A writable copy, in evaluation mode; element [i, j] is at (xs[j], ys[i]) of
+            ``grid_forward`` in ``core.snapshot`` (rows = y).
+
+        Raises
+        ------
+        ValueError
+            If the data set does not have 2 raw inputs or ``res`` is out of range.
+        IndexError
+            If there is no such layer or unit.
+
+        Notes
+        -----
+        Each call runs the whole network over the res² points (their inputs are cached per
+        ``res``), then keeps one unit.
+        """
         from .snapshot import grid_forward
 
         _, _, _, per_layer = grid_forward(self, res)
