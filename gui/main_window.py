@@ -29,7 +29,7 @@ from .panel_set import PanelSet
 from .panels.registry import PANELS
 from .session import Session
 from .theme import apply_app_theme, theme_named
-from .toolbar import TransportBar
+from .toolbar import DEFAULT_PACE, TransportBar, pace_from_setting, pace_setting
 
 if TYPE_CHECKING:
     from .panels.base import Panel
@@ -390,6 +390,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.settings.setValue("window/theme", self.theme_name)
+        self.settings.setValue("training/pace", pace_setting(self.transport.current_pace()))
         self.settings.setValue("session/last_experiment", json.dumps(self.experiment_settings()))
 
     def experiment_settings(self) -> dict:
@@ -397,8 +398,14 @@ class MainWindow(QMainWindow):
         return dataclasses.replace(self.session.experiment, panels=self.panel_states()).to_dict()
 
     def restore_settings(self) -> None:
+        """The layout, theme and pace the settings keep (the app's start calls this; without
+        settings only the pace is set, to ``DEFAULT_PACE``: until then the toolbar's pace is
+        as fast as possible, as tests and benchmarks want it)."""
         if self.settings is None:
+            self.transport.set_pace(DEFAULT_PACE)
             return
+        self.transport.set_pace(pace_from_setting(self.settings.value("training/pace",
+                                                                      DEFAULT_PACE)))
         geo = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         if isinstance(geo, QByteArray):

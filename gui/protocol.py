@@ -7,7 +7,8 @@ dispatches on its type. Commands go from the GUI to the trainer, events come bac
 Commands::
 
     SetTrainer(generation, trainer, epoch_limit)   Play()  Pause()  Step(batches)  Epoch()
-    SetOption(name, value)  SetEpochLimit(limit)   Refresh()  Drawn()  Call(call_id, fn)  Quit()
+    SetOption(name, value)  SetEpochLimit(limit)   SetPace(steps_per_second)
+    Refresh()  Drawn()  Call(call_id, fn)  Quit()
 
 Events::
 
@@ -19,6 +20,10 @@ Events::
 may be changed (what ``core.Trainer`` documents as changeable between steps), and the value
 is checked when the command is made and again in the training process, which never sets an
 attribute it was not built for.
+
+``SetPace`` sets how many steps a second Play trains (None: as fast as it can); Step and
+Epoch are never paced. The training process keeps to it by a schedule on its own clock (see
+``gui.trainer_process.Pacer``), not by sleeping between steps.
 
 A ``Frame`` carries the trainer's timeline rows new since the previous frame of the same
 trainer (the first frame of a trainer carries its whole timeline): the window keeps its own
@@ -39,7 +44,8 @@ if TYPE_CHECKING:
 __all__ = [
     "OPTIONS", "Call", "Command", "Diverged", "Drawn", "Epoch", "Error", "Event", "Finished",
     "Frame", "Pause", "Play", "Quit", "Refresh", "Result", "RunningChanged", "SetEpochLimit",
-    "SetOption", "SetTrainer", "Step", "check_option",
+    "SetOption", "SetPace", "SetTrainer", "Step", "check_option", "check_pace",
+    "MAX_PACE", "MIN_PACE",
 ]
 
 
@@ -80,6 +86,22 @@ def check_option(name: Any, value: Any) -> Any:
         raise ValueError(f"{name!r} cannot be changed between steps; only "
                          f"{', '.join(OPTIONS)} can")
     return check(value)
+
+
+#: the slowest and fastest pace a ``SetPace`` may ask for, in steps a second
+MIN_PACE, MAX_PACE = 0.1, 1e6
+
+
+def check_pace(value: Any) -> float | None:
+    """The checked pace: None (as fast as possible) or steps a second in [MIN_PACE,
+    MAX_PACE]; ValueError for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
+            value) or not MIN_PACE <= value <= MAX_PACE:
+        raise ValueError(f"the pace must be None or a number of steps a second in "
+                         f"[{MIN_PACE:g}, {MAX_PACE:g}], not {value!r}")
+    return float(value)
 
 
 # --- commands (GUI → training process) -------------------------------------------------------
@@ -147,6 +169,17 @@ class SetEpochLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class SetPace:
+    """Play trains ``steps_per_second`` steps a second from now on (None: as fast as it can);
+    checked here and again in the training process."""
+
+    steps_per_second: float | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps_per_second", check_pace(self.steps_per_second))
+
+
+@dataclass(frozen=True, slots=True)
 class Refresh:
     """Publish a frame now (e.g. after a view option changed)."""
 
@@ -170,8 +203,8 @@ class Quit:
     """End the training process."""
 
 
-Command = (SetTrainer | Play | Pause | Step | Epoch | SetOption | SetEpochLimit | Refresh
-           | Drawn | Call | Quit)
+Command = (SetTrainer | Play | Pause | Step | Epoch | SetOption | SetEpochLimit | SetPace
+           | Refresh | Drawn | Call | Quit)
 
 
 # --- events (training process → GUI) ---------------------------------------------------------

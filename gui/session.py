@@ -54,6 +54,7 @@ class Session(QObject):
         super().__init__(parent)
         self._pairing = Pairing(0, experiment or Experiment(), None)
         self.running = False
+        self._pace: float | None = None
         self.last_view: LiveView | None = None
         self.ghosts: list[Ghost] = []
         #: this session's copy of the trainer's timeline (None: it could not follow it)
@@ -181,6 +182,16 @@ class Session(QObject):
 
     def step(self, batches: int = 1) -> None:
         self.worker.step(batches)
+
+    @property
+    def pace(self) -> float | None:
+        """Steps a second that Play trains (None: as fast as it can)."""
+        return self._pace
+
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Pace Play (Step and Epoch are never paced); ValueError for a pace out of range."""
+        self.worker.set_pace(steps_per_second)
+        self._pace = protocol.check_pace(steps_per_second)
 
     def step_epoch(self) -> None:
         self.worker.step_epoch()

@@ -18,13 +18,21 @@ Back-pressure: at most ``CREDITS`` frames are on their way or waiting to be draw
 trainer never spends time on frames nobody will see and the GUI never falls behind, while the
 next frame is already being made as the GUI draws this one (one frame at a time would leave
 both sides waiting for each other half of the time).
+
+Pace: at a set pace (``SetPace``) Play trains the steps a :class:`Pacer` says are owed — the
+pace times the time since Play, on this process's clock, less the steps taken, capped at
+``CATCH_UP_SECONDS`` of them — and between steps waits for a command (``poll`` with a
+timeout), so it neither spins nor sleeps past one. Frames still go out as often as before
+whenever a step has been taken since the last one (at most 30 a second).
 """
 
 from __future__ import annotations
 
+import math
 import signal
 import time
 import traceback
+from collections.abc import Callable
 
 import core
 from core.diagnostics import decision_grid
@@ -45,12 +53,14 @@ from .protocol import (
     RunningChanged,
     SetEpochLimit,
     SetOption,
+    SetPace,
     SetTrainer,
     Step,
     check_option,
+    check_pace,
 )
 
-__all__ = ["serve"]
+__all__ = ["Pacer", "serve"]
 
 #: how long the trainer steps between looks at its command pipe (a look costs ~2 µs)
 CHUNK_SECONDS = 0.002
@@ -58,11 +68,62 @@ CHUNK_SECONDS = 0.002
 FRAME_INTERVAL = 1.0 / 30.0
 #: frames that may be unanswered at once (see the module note)
 CREDITS = 2
+#: at a set pace, at most this many seconds' worth of steps are owed at once: after a slow
+#: frame or a long step training goes on at its pace instead of racing to catch up
+CATCH_UP_SECONDS = 0.1
+#: the steps-per-second figure covers at least this long, and at a slow pace this many steps
+RATE_WINDOW, RATE_STEPS = 0.5, 4
+
+
+#: a step owed but for rounding is owed (else a wait shorter than the clock can tell apart
+#: would be asked for again and again)
+_EPS = 1e-9
+
+
+class Pacer:
+    """The steps owed at ``pace`` steps a second on ``clock`` (seconds, any origin).
+
+    Owed = pace × the time since :meth:`restart` − the steps taken, never more than
+    ``CATCH_UP_SECONDS`` of them (and at least one step's worth may be owed): a deterministic
+    schedule, so the average rate is the pace whatever the steps cost, and a slow frame never
+    makes it race afterwards. One step is owed at once after a restart, so Play answers at
+    once even at one step a second.
+    """
+
+    def __init__(self, pace: float, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.pace = pace
+        self.clock = clock
+        self.cap = max(1.0, pace * CATCH_UP_SECONDS)
+        self.restart()
+
+    def restart(self) -> None:
+        """Start the schedule now (Play, or a new pace), with one step owed."""
+        self._last = self.clock()
+        self._credit = 1.0
+
+    def owed(self) -> int:
+        """Whole steps owed now."""
+        now = self.clock()
+        self._credit = min(self._credit + (now - self._last) * self.pace, self.cap)
+        self._last = now
+        return int(self._credit + _EPS)
+
+    def took(self, steps: int) -> None:
+        """``steps`` of the owed steps were taken."""
+        self._credit -= steps
+
+    def wait(self) -> float:
+        """Seconds until the next step is owed (0: one is owed now)."""
+        owed = self._credit + (self.clock() - self._last) * self.pace
+        return 0.0 if owed + _EPS >= 1.0 else (1.0 - owed) / self.pace
 
 
 class _Loop:
-    def __init__(self, commands, events) -> None:
+    def __init__(self, commands, events, clock: Callable[[], float] = time.perf_counter
+                 ) -> None:
         self.commands, self.events = commands, events
+        self.clock = clock
+        self.pacer: Pacer | None = None  # None: as fast as possible
         self.trainer: core.Trainer | None = None
         self.generation = 0
         self.running = False
@@ -72,12 +133,15 @@ class _Loop:
         self.timeline_sent = 0  # rows of the trainer's timeline the GUI has had (see Frame)
 
     def run(self) -> None:
-        last_frame = 0.0
-        steps_done, rate_t0, rate = 0, time.perf_counter(), 0.0
+        clock = self.clock
+        last_frame = -math.inf
+        steps_done, rate_t0, rate = 0, clock(), 0.0
+        fresh = False  # steps were taken since the last frame
         while True:
             publish = False
-            # block for a command only when idle; while training, just look
-            while not self.running or self.commands.poll():
+            # block for a command only when idle; while training, just look (at a set pace,
+            # wait for one until the next step is owed or the next frame is due)
+            while not self.running or self._look(fresh, last_frame):
                 cmd = self.commands.recv()  # EOFError when the GUI is gone: we end too
                 if isinstance(cmd, Quit):
                     return
@@ -85,11 +149,14 @@ class _Loop:
                 if not self.running and publish:
                     break
             if self.running and self.trainer is not None:
-                t0 = time.perf_counter()
+                t0 = clock()
+                pacer = self.pacer
+                owed = math.inf if pacer is None else pacer.owed()
+                taken = 0
                 try:
-                    while time.perf_counter() - t0 < CHUNK_SECONDS:
+                    while taken < owed and clock() - t0 < CHUNK_SECONDS:
                         self.trainer.step()
-                        steps_done += 1
+                        taken += 1
                         if self._limit_reached():
                             self._set_running(False)
                             self.events.send(Finished())
@@ -98,11 +165,17 @@ class _Loop:
                 except core.TrainingDiverged as e:
                     self._diverged(e)
                     publish = True
-                now = time.perf_counter()
-                if now - rate_t0 >= 0.5:
+                if pacer is not None:
+                    pacer.took(taken)
+                steps_done += taken
+                fresh |= taken > 0
+                now = clock()
+                window = RATE_WINDOW if pacer is None else max(RATE_WINDOW,
+                                                               RATE_STEPS / pacer.pace)
+                if now - rate_t0 >= window:
                     rate = steps_done / (now - rate_t0)
                     steps_done, rate_t0 = 0, now
-                if now - last_frame >= FRAME_INTERVAL and self.credits > 0:
+                if fresh and now + _EPS >= last_frame + FRAME_INTERVAL and self.credits > 0:
                     publish = True
             if not self.running:
                 rate = 0.0
@@ -110,10 +183,24 @@ class _Loop:
                 self.credits -= 1
                 # frames are spaced from start to start: counting from the end would add the
                 # snapshot's and the pipe's time to every interval (25 frames/s, not 30)
-                last_frame = time.perf_counter()
-                self.events.send(self._frame(rate))
+                last_frame = clock()
+                fresh = False
+                paced = self.pacer is not None and self.running
+                # a paced run's first figure takes a few steps to measure: its pace till then
+                self.events.send(self._frame(rate or (self.pacer.pace if paced else 0.0)))
             elif publish:
                 self.pending = True
+
+    def _look(self, fresh: bool, last_frame: float) -> bool:
+        """Whether a command is waiting, while training. At full speed just look; at a set
+        pace wait for one until the next step is owed, or until the next frame is due when
+        steps were taken since the last one."""
+        if self.pacer is None:
+            return self.commands.poll()
+        wait = self.pacer.wait()
+        if fresh and self.credits > 0:
+            wait = min(wait, max(0.0, last_frame + FRAME_INTERVAL - self.clock()))
+        return self.commands.poll(wait) if wait > _EPS else self.commands.poll()
 
     def _frame(self, rate: float) -> Frame:
         tr = self.trainer
@@ -138,7 +225,13 @@ class _Loop:
                     return True
                 case Play():
                     if tr is not None and not self._limit_reached():
+                        if self.pacer is not None and not self.running:
+                            self.pacer.restart()
                         self._set_running(True)
+                    return False
+                case SetPace(steps_per_second=pace):
+                    pace = check_pace(pace)  # the pipe is the boundary (see SetOption)
+                    self.pacer = None if pace is None else Pacer(pace, self.clock)
                     return False
                 case Pause():
                     self._set_running(False)

@@ -91,6 +91,7 @@ class TrainingWorker(QObject):
         self._ids = itertools.count(1)
         self._generations = itertools.count(1)
         self._stopping = False
+        self._pace: float | None = None  # sent again to a process started after a death
         self._start_process()
 
     def _start_process(self) -> None:
@@ -164,6 +165,8 @@ class TrainingWorker(QObject):
         if not self._stopping and self._started.is_set() and gone:
             self._outbox.put(None)
             self._start_process()
+            if self._pace is not None:
+                self._send(protocol.SetPace(self._pace))
         self._send(protocol.SetTrainer(generation, trainer, epoch_limit))
 
     def play(self) -> None:
@@ -193,6 +196,13 @@ class TrainingWorker(QObject):
 
     def set_batch_size(self, n: int) -> None:
         self.set_option("batch_size", n)
+
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Play trains this many steps a second (None: as fast as it can); ValueError (before
+        anything is sent) for a pace outside ``protocol.check_pace``."""
+        cmd = protocol.SetPace(steps_per_second)
+        self._pace = cmd.steps_per_second
+        self._send(cmd)
 
     def set_epoch_limit(self, limit: int | None) -> None:
         self._send(protocol.SetEpochLimit(limit))
