@@ -1,6 +1,7 @@
 """Redraw rate and training speed with every panel on screen at once.
 
 Run by hand (never by pytest):  python benchmarks/bench_gui.py [--seconds 10] [--preset NAME]
+[--with-compare]
 
 The main window is built on the circles-tanh lesson (2-8-8-1) and its seven panel docks are
 taken out of their tabs and laid out in a grid (two rows, see ``untabify``) so that every panel
@@ -98,8 +99,28 @@ def session_rate(app, exp, seconds: float) -> tuple[float, float]:
     return (s1 - s0) / (t1 - t0), (len(frames) - 1) / (t1 - t0)
 
 
+#: ``--with-compare``: the comparison running meanwhile (the speed target's workload)
+COMPARE_VALUES = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "softsign")
+
+
+def start_comparison(session):
+    """The Compare dock, in a window of its own beside the main one (so that every panel
+    stays on screen), running 6 values × 10 seeds × 100 epochs of circles-tanh."""
+    from core.compare import Plan
+    from gui.compare import CompareDock
+
+    dock = CompareDock(session)
+    dock.resize(700, 700)
+    dock.show()
+    exp = core.presets.get("circles-tanh").experiment
+    dock.form.set_plan(Plan(exp, "activation", COMPARE_VALUES, tuple(range(10)), 100))
+    if not dock.run():
+        raise SystemExit(dock.message_text())
+    return dock
+
+
 def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | None,
-              grid: bool = True) -> dict:
+              grid: bool = True, with_compare: bool = False) -> dict:
     from gui.session import Session
     from gui.wiring import build_lab
 
@@ -111,6 +132,7 @@ def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | No
         untabify(window)
     window.show()
     session.start()
+    dock = start_comparison(session) if with_compare else None
     wait(app, 0.5)
     hidden = [pid for pid, p in window.panels.items()
               if not (window.docks[pid].isVisible() and not p.visibleRegion().isEmpty())]
@@ -166,6 +188,12 @@ def gui_rates(app, exp, seconds: float, size: tuple[int, int], profile: str | No
         "cpu_cores": cpu / elapsed,
         "sizes": sizes,
     }
+    if dock is not None:
+        p = dock.job.progress
+        out["compare"] = (f"{p.done} of {p.total} runs done at the end of the measurement "
+                          f"({'still running' if dock.job.running else 'finished before it'})")
+        dock.shutdown()
+        dock.close()
     out["paint_ms"] = paint_costs(window, session.last_view)
     window.close()
     session.shutdown()
@@ -229,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--switch-interval", type=float, metavar="S",
                     help="sys.setswitchinterval(S) first: how long a thread may hold the GIL "
                     "while another waits for it (Python's default is 0.005)")
+    ap.add_argument("--with-compare", action="store_true",
+                    help="measure the window twice: alone, then while the Compare dock runs "
+                    "6 values × 10 seeds × 100 epochs of circles-tanh in its worker processes "
+                    "(target: at least 60 %% of the frames per second it draws alone)")
     args = ap.parse_args(argv)
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
@@ -270,6 +302,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{worker_steps:,.0f} ({100 * worker_steps / headless:.0f} %) |")
     print(f"| steps/s, worker while every panel draws | {r['steps_per_s']:,.0f} "
           f"({100 * r['steps_per_s'] / headless:.0f} %) |")
+    if args.with_compare:
+        c = gui_rates(app, exp, args.seconds, size, None, grid=args.layout == "grid",
+                      with_compare=True)
+        share = c["frames_per_s"] / r["frames_per_s"]
+        print(f"| frames delivered while a comparison runs | {c['frames_per_s']:.1f} /s "
+              f"({100 * share:.0f} % of alone) |")
+        print(f"| steps/s, worker while a comparison runs | {c['steps_per_s']:,.0f} "
+              f"({100 * c['steps_per_s'] / headless:.0f} % of headless) |")
+        print(f"| process CPU while a comparison runs | {c['cpu_cores']:.2f} cores |")
+        print(f"| the comparison | {c['compare']} |")
+        print(f"\ntarget with a comparison: ≥ 60 % of the frames/s alone: "
+              f"{'met' if share >= 0.6 else 'MISSED'}")
     ok_draw = min(r["redraws_per_s"].values()) >= 25
     ok_steps = r["steps_per_s"] >= 0.5 * headless
     print()

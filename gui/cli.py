@@ -604,7 +604,27 @@ def cmd_compare(args) -> int:
 
 
 def _compare_figures(result, out: Path) -> list[Path]:
-    """The hook for the comparison's figure, which comes with the GUI's compare dock: draw the
-    median curves and bands of ``core.compare.curves(result, metric)`` for each value (the
-    numbers are in curves.csv already) and return the files written. Nothing yet."""
-    return []
+    """The comparison's figure, curves.png: the Compare dock's curves, drawn offscreen in the
+    light theme, of the number the verdict compares (the goal's metric, else the test loss,
+    or the test metric when the values train with different losses); the numbers of every
+    metric are in curves.csv."""
+    _qt_app()
+    from PySide6.QtCore import QSize
+
+    from .compare import CompareCurves
+    from .compare.curves import METRIC_CHOICES
+    from .export import write_png
+    from .theme import LIGHT
+
+    plan = result.plan
+    metric = plan.goal.metric if plan.goal is not None else plan.measure
+    curves = CompareCurves()
+    size = QSize(1000, 650)
+    curves.resize(size)
+    curves.apply_theme(LIGHT)
+    curves.set_metric(metric if metric in METRIC_CHOICES else "test_metric")
+    curves.show_result(result)
+    try:
+        return [write_png(curves, out / "curves.png", 2.0, "theme", size)]
+    finally:
+        curves.deleteLater()
