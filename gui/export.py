@@ -28,27 +28,29 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
     QGuiApplication,
     QImage,
+    QPageLayout,
+    QPageSize,
     QPainter,
-    QPen,
+    QPdfWriter,
     QPicture,
 )
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsLineItem
 
 import core
 from core.archive import new_file_mode
 
 from .live_view import LiveView
+from .panels._pens import widen
+from .panels._placement import problems
 from .panels.base import Panel
 from .svg_strokes import bake_strokes
-from .theme import LIGHT
 
 __all__ = [
     "BACKGROUNDS",
@@ -57,8 +59,10 @@ __all__ = [
     "copy_image",
     "export_all_panels",
     "export_size",
+    "layout_problems",
     "render_image",
     "write_csv",
+    "write_pdf",
     "write_png",
     "write_svg",
 ]
@@ -67,6 +71,8 @@ BACKGROUNDS = ("theme", "white", "transparent")
 DEFAULT_SIZE = QSize(900, 600)
 HEADER = 30  # px (logical) for the title band above the plots
 INCH = 0.0254  # m
+#: presentation styling of an export: text, markers and lines this many times larger
+PRESENTATION_ZOOM = 1.5
 
 
 def export_size(panel: Panel) -> QSize:
@@ -93,19 +99,37 @@ def _subtitle(panel: Panel) -> str:
 
 
 # --- the export look: size, colours, export mode, wide pens --------------------------------
+def _layout_size(size: QSize, zoom: float) -> QSize:
+    """The plots' layout size for a picture of ``size`` (plots, without the band) drawn
+    ``zoom`` times larger: the band grows with everything else, the picture stays the same."""
+    return QSize(max(1, round(size.width() / zoom)),
+                 max(1, round((size.height() + HEADER) / zoom) - HEADER))
+
+
+def _export_theme(panel: Panel, background: str, presentation: bool):
+    """The colours an export is drawn in: the panel's theme without presentation styling
+    (unless asked for), its light version on a white background."""
+    theme = panel.theme.unscaled if presentation else panel.theme.plain
+    return theme.on_white if background == "white" else theme
+
+
 @contextmanager
-def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> Iterator[None]:
+def _export_look(panel: Panel, size: QSize, background: str, scale: float,
+                 zoom: float = 1.0, presentation: bool = False) -> Iterator[None]:
     """Lay the canvas out at ``size``, set the colours, put pyqtgraph's items in export mode
-    and widen cosmetic pens by ``scale``; undo all of it afterwards."""
+    (scatter symbols ``zoom`` times larger) and widen cosmetic pens by ``scale`` × ``zoom``;
+    leave out what only makes sense on a screen; undo all of it afterwards."""
     if background not in BACKGROUNDS:
         raise ValueError(f"the background must be one of {', '.join(BACKGROUNDS)}")
     panel.catch_up()  # a hidden panel skips frames: draw the one it holds first
     old_theme = panel.theme
-    swap_theme = background == "white" and old_theme is not LIGHT
+    theme = _export_theme(panel, background, presentation)
+    swap_theme = theme != old_theme
     if swap_theme:
-        panel.apply_theme(LIGHT)
+        panel.apply_theme(theme)
     canvas = panel.canvas
     old_rect = canvas.ci.geometry()
+    panel.set_exporting(True)  # no hover hints, no empty selection areas
     panel.fit_to(size)  # before the items are collected: it may re-flow them
     views = _view_states(canvas.scene())
     items = canvas.scene().items()
@@ -115,22 +139,26 @@ def _export_look(panel: Panel, size: QSize, background: str, scale: float) -> It
         # Export mode: scatter symbols are drawn as vectors rather than from a cached pixmap
         # atlas (sharp at 4×), and hover-only buttons stay hidden.
         for it in exporting:
-            it.setExportMode(True, {"antialias": True, "resolutionScale": 1.0})
+            it.setExportMode(True, {"antialias": True, "resolutionScale": zoom})
         _lay_out(canvas, QRectF(0, 0, size.width(), size.height()))
         _put_view_states(views)
         _settle(canvas.scene(), size)
-        if scale != 1:
+        panel.arrange_texts()  # notes and legends placed for this layout
+        canvas.scene().prepareForPaint()
+        if scale * zoom != 1:
             for it in items:
-                undo += _widen(it, scale)
+                undo += widen(it, scale * zoom)
         yield
     finally:
         for restore in reversed(undo):
             restore()
         for it in exporting:
             it.setExportMode(False)
+        panel.set_exporting(False)
         _lay_out(canvas, old_rect)
         _put_view_states(views)
         panel.fit_to(None)
+        panel.arrange_texts()
         if swap_theme:
             panel.apply_theme(old_theme)
 
@@ -172,97 +200,10 @@ def _put_view_states(states: list) -> None:
         vb.enableAutoRange(x=x, y=y)
 
 
-def _wide(pen, scale: float) -> QPen | None:
-    """``pen`` widened ``scale`` times, or None when it is not a visible cosmetic pen."""
-    if not isinstance(pen, QPen) or pen.style() == Qt.PenStyle.NoPen or not pen.isCosmetic():
-        return None
-    wide = QPen(pen)
-    wide.setWidthF(max(pen.widthF(), 1.0) * scale)
-    return wide
-
-
-def _swap(obj, key: str, scale: float, on_change: Callable[[], None] | None = None
-          ) -> list[Callable[[], None]]:
-    """Widen ``obj[key]`` (a dict entry) or ``obj.key`` (an attribute) in place; return undo."""
-    is_dict = isinstance(obj, dict)
-    old = obj.get(key) if is_dict else getattr(obj, key, None)
-    wide = _wide(old, scale)
-    if wide is None:
-        return []
-
-    def put(value) -> None:
-        if is_dict:
-            obj[key] = value
-        else:
-            setattr(obj, key, value)
-        if on_change is not None:
-            on_change()
-
-    put(wide)
-    return [lambda: put(old)]
-
-
-def _widen(item, scale: float) -> list[Callable[[], None]]:
-    """Widen the cosmetic pens one scene item paints with.
-
-    Pens are swapped in the items' own option dicts rather than through ``setPen`` where a
-    setter would also re-range the view (pen width is part of a curve's bounds) or recolour
-    axis labels; each swap returns the function that puts the original back.
-    """
-    undo: list[Callable[[], None]] = []
-    if isinstance(item, pg.PlotDataItem):  # the legend's sample line is drawn from these
-        undo += _swap(item.opts, "pen", scale)
-    elif isinstance(item, pg.PlotCurveItem):
-        undo += _swap(item.opts, "pen", scale)
-        undo += _swap(item.opts, "shadowPen", scale)
-    elif isinstance(item, pg.ScatterPlotItem):
-        undo += _swap(item.opts, "pen", scale)
-        pens = item.data["pen"]
-        old = pens.copy()
-        widened = [_wide(p, scale) for p in old]
-        if any(w is not None for w in widened):
-            for i, w in enumerate(widened):
-                if w is not None:
-                    pens[i] = w
-
-            def restore(pens=pens, old=old) -> None:
-                pens[:] = old
-
-            undo.append(restore)
-    elif isinstance(item, pg.AxisItem):  # axis line, ticks and grid
-        def redraw(ax=item) -> None:
-            ax.picture = None
-
-        undo += _swap(item, "_pen", scale, redraw)
-        undo += _swap(item, "_tickPen", scale, redraw)
-    elif isinstance(item, pg.InfiniteLine):
-        undo += _swap(item, "pen", scale)
-        undo += _swap(item, "currentPen", scale)
-    elif isinstance(item, pg.BarGraphItem):
-        def repaint(bars=item) -> None:
-            bars.picture = None
-
-        undo += _swap(item.opts, "pen", scale, repaint)
-        undo += _swap(item, "_sharedPen", scale, repaint)
-    elif isinstance(item, pg.LegendItem):
-        undo += _swap(item.opts, "pen", scale)
-    elif isinstance(item, pg.IsocurveItem):
-        undo += _swap(item, "pen", scale)
-    elif isinstance(item, pg.ViewBox):
-        undo += _swap(item, "border", scale)
-    elif isinstance(item, QAbstractGraphicsShapeItem | QGraphicsLineItem):
-        old = item.pen()
-        wide = _wide(old, scale)
-        if wide is not None:
-            item.setPen(wide)
-            undo.append(lambda it=item, pen=old: it.setPen(pen))
-    return undo
-
-
 # --- painting ------------------------------------------------------------------------------
 def _paint(panel: Panel, painter: QPainter, size: QSize, background: str) -> None:
     """The title band (panel title left, run summary right) and the plots below it."""
-    theme = LIGHT if background == "white" else panel.theme
+    theme = panel.theme  # the export's (see _export_look)
     full = QRectF(0, 0, size.width(), size.height() + HEADER)
     if background != "transparent":
         painter.fillRect(full, QColor(theme.background))
@@ -291,11 +232,39 @@ def _paint(panel: Panel, painter: QPainter, size: QSize, background: str) -> Non
     panel.canvas.scene().render(painter, target, source)
 
 
+def _zoom(panel: Panel, presentation: bool) -> float:
+    """How much larger presentation styling draws text, markers and lines: the window's
+    presentation size when it is in presentation mode, else PRESENTATION_ZOOM."""
+    if not presentation:
+        return 1.0
+    return panel.theme.zoom if panel.theme.zoom > 1 else PRESENTATION_ZOOM
+
+
+@contextmanager
+def _drawing(panel: Panel, painter_target, size: QSize, background: str, scale: float,
+             presentation: bool) -> Iterator[QPainter]:
+    """A painter on ``painter_target`` with the whole figure drawn on it (``size``: the
+    plots in logical pixels, as the picture shows them)."""
+    zoom = _zoom(panel, presentation)
+    layout = _layout_size(size, zoom)
+    with _export_look(panel, layout, background, scale, zoom, presentation):
+        painter = QPainter(painter_target)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        try:
+            painter.scale(zoom, zoom)
+            _paint(panel, painter, layout, background)
+            yield painter
+        finally:
+            painter.end()
+
+
 def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
-                 size: QSize | None = None) -> QImage:
+                 size: QSize | None = None, *, presentation: bool = False) -> QImage:
     """The panel as an image of (width × scale, (height + title band) × scale) pixels.
 
     Its resolution is recorded as 96 × scale dpi, so it prints at the panel's on-screen size.
+    ``presentation``: text, markers and lines drawn larger (see :data:`PRESENTATION_ZOOM`).
     """
     if not (1 <= scale <= 4):
         raise ValueError("the scale must be between 1 and 4")
@@ -304,14 +273,8 @@ def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(scale)
     image.fill(Qt.GlobalColor.transparent)
-    with _export_look(panel, size, background, scale):
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        try:
-            _paint(panel, painter, size, background)
-        finally:
-            painter.end()
+    with _drawing(panel, image, size, background, scale, presentation):
+        pass
     image.setDevicePixelRatio(1.0)
     # set only now: text laid out against a changed dpi would come out at another size
     dots = round(96 * scale / INCH)
@@ -336,9 +299,9 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 
 def write_png(panel: Panel, path: Path, scale: float = 2.0, background: str = "theme",
-              size: QSize | None = None) -> Path:
+              size: QSize | None = None, *, presentation: bool = False) -> Path:
     """The panel as a PNG of (width × scale) × ((height + 30) × scale) pixels."""
-    image = render_image(panel, scale, background, size)
+    image = render_image(panel, scale, background, size, presentation=presentation)
 
     def write(tmp: Path) -> None:
         if not image.save(str(tmp), "PNG"):
@@ -347,22 +310,22 @@ def write_png(panel: Panel, path: Path, scale: float = 2.0, background: str = "t
     return _atomic(path, write)
 
 
+def _picture(panel: Panel, size: QSize, background: str, presentation: bool) -> QPicture:
+    """The figure recorded for a vector format. Qt's SVG engine (6.12) writes a stale clip
+    path after QPainter.restore() returns to an earlier clip (every text label would clip
+    the axes drawn after it); playing a QPicture back gives it plain clip changes."""
+    picture = QPicture()
+    with _drawing(panel, picture, size, background, 1.0, presentation):
+        pass
+    return picture
+
+
 def write_svg(panel: Panel, path: Path, background: str = "theme",
-              size: QSize | None = None) -> Path:
+              size: QSize | None = None, *, presentation: bool = False) -> Path:
     """The panel as an SVG 1.1 drawing of the panel's size in pixels (at 96 dpi)."""
     size = size or export_size(panel)
     height = size.height() + HEADER
-
-    # Qt's SVG engine (6.12) writes a stale clip path after QPainter.restore() returns to an
-    # earlier clip (every text label would clip the axes drawn after it); drawing into a
-    # QPicture first and playing that back gives it plain clip changes, which it gets right.
-    picture = QPicture()
-    with _export_look(panel, size, background, 1.0):
-        painter = QPainter(picture)
-        try:
-            _paint(panel, painter, size, background)
-        finally:
-            painter.end()
+    picture = _picture(panel, size, background, presentation)
 
     def write(tmp: Path) -> None:
         gen = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)  # 1.1: clip paths are written
@@ -382,6 +345,54 @@ def write_svg(panel: Panel, path: Path, background: str = "theme",
         tmp.write_bytes(bake_strokes(tmp.read_bytes()))
 
     return _atomic(path, write)
+
+
+def write_pdf(panel: Panel, path: Path, background: str = "theme",
+              size: QSize | None = None, *, presentation: bool = False,
+              dpi: float = 96.0) -> Path:
+    """The panel as a one-page PDF (vector, fonts embedded) for handouts and LaTeX.
+
+    The page is the figure: (width, height + title band) logical pixels at ``dpi`` (96: the
+    size on screen; a size preset gives its own, e.g. 300 for a handout's A4 width).
+    """
+    size = size or export_size(panel)
+    height = size.height() + HEADER
+    picture = _picture(panel, size, background, presentation)
+
+    def write(tmp: Path) -> None:
+        pdf = QPdfWriter(str(tmp))
+        pdf.setCreator(f"Activation Lab {core.__version__}")
+        pdf.setTitle(panel.title)
+        points = QSizeF(size.width() * 72 / dpi, height * 72 / dpi)
+        page = QPageSize(points, QPageSize.Unit.Point, panel.title,
+                         QPageSize.SizeMatchPolicy.ExactMatch)
+        pdf.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait,
+                                      QMarginsF(0, 0, 0, 0)))
+        pdf.setResolution(round(picture.logicalDpiX()))  # painter units: the picture's
+        painter = QPainter(pdf)
+        try:
+            # the picture is in logical pixels at the screen's dpi: fill the page with it
+            fill = pdf.width() / size.width()
+            painter.scale(fill, fill)
+            picture.play(painter)
+        finally:
+            painter.end()
+        if tmp.stat().st_size == 0:
+            raise OSError(f"could not write {Path(path).name}")
+
+    return _atomic(path, write)
+
+
+def layout_problems(panel: Panel, size: QSize | None = None, *, presentation: bool = False,
+                    data_kinds: tuple[str, ...] = ()) -> list[str]:
+    """What is wrong with the texts of the panel's figure at ``size`` (see
+    ``gui.panels._placement.problems``): cut off, overlapping, or (``data_kinds``) across
+    the data. An empty list: every text is whole and apart."""
+    size = size or export_size(panel)
+    layout = _layout_size(size, _zoom(panel, presentation))
+    with _export_look(panel, layout, "theme", 1.0, _zoom(panel, presentation), presentation):
+        area = QRectF(0, 0, layout.width(), layout.height())
+        return problems(panel.canvas.scene(), area, data_kinds=data_kinds)
 
 
 def write_csv(panel: Panel, path: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
-__all__ = ["Theme", "LIGHT", "DARK", "theme_named", "apply_app_theme", "style_plot", "series_color"]
+__all__ = ["Theme", "LIGHT", "DARK", "PALETTES", "PRESENTATION", "theme_named",
+           "apply_app_theme", "presentation_theme", "style_plot", "series_color"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,34 @@ class Theme:
     window: str
     base: str
     text: str
+    # presentation styling (1 = as designed): text and layout drawn ``zoom`` times larger,
+    # cosmetic pens ``line`` times wider, scatter symbols ``marker`` times larger
+    zoom: float = 1.0
+    line: float = 1.0
+    marker: float = 1.0
+    palette: str = "standard"
+
+    @property
+    def presenting(self) -> bool:
+        return self.zoom != 1 or self.line != 1 or self.marker != 1 or self.palette != "standard"
+
+    @property
+    def plain(self) -> Theme:
+        """The same theme without presentation styling (what exports use unless asked)."""
+        return DARK if self.name == "dark" else LIGHT
+
+    @property
+    def unscaled(self) -> Theme:
+        """The same colours at the designed sizes (an export does its own scaling)."""
+        return dataclasses.replace(self, zoom=1.0, line=1.0, marker=1.0)
+
+    @property
+    def on_white(self) -> Theme:
+        """This styling in the light theme's colours (an export on a white background)."""
+        if not self.presenting:
+            return LIGHT
+        light = presentation_theme(LIGHT, self.zoom, self.palette)
+        return dataclasses.replace(light, zoom=self.zoom, line=self.line, marker=self.marker)
 
 
 _OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
@@ -39,6 +69,38 @@ DARK = Theme("dark", "#1E1F22", "#E0E0E0", 0.25,
              ("#56B4E9", "#F58B4C", "#2BCB9A", "#E08CC0", "#F5C242", "#9AD0F5", "#F0E442",
               "#FFFFFF"),
              "#F5C242", "#56B4E9", "#3A3C40", "#2B2D30", "#1E1F22", "#E0E0E0")
+
+
+#: presentation mode's defaults: how much larger, and the zoom's limits (Ctrl+= / Ctrl+−)
+PRESENTATION = {"zoom": 1.5, "min": 1.25, "max": 2.5, "step": 0.25}
+
+#: colour cycles to choose in presentation mode. "high-contrast": Okabe–Ito (colour-blind
+#: safe) darkened for a washed-out projector, the pale yellow and sky blue left to the end,
+#: with pure black (white) text and stronger grid lines.
+PALETTES: dict[str, dict[str, tuple[str, ...]]] = {
+    "standard": {"light": _OKABE_ITO, "dark": DARK.series},
+    "high-contrast": {
+        "light": ("#0055A4", "#C24400", "#007A5A", "#A0428A", "#B87800", "#000000",
+                  "#2E8BC0", "#8C7A00"),
+        "dark": ("#6CC4FF", "#FF9A52", "#33E0A8", "#F59AD6", "#FFD04D", "#FFFFFF",
+                 "#A9DCFF", "#F0E442"),
+    },
+}
+
+
+def presentation_theme(theme: Theme, zoom: float = PRESENTATION["zoom"],
+                       palette: str = "standard") -> Theme:
+    """``theme`` for a projector: everything ``zoom`` times larger, lines and symbols too
+    (lines a little more, so that they carry across a room), in ``palette``."""
+    base = theme.plain
+    colours = PALETTES.get(palette, PALETTES["standard"])[base.name]
+    strong = palette == "high-contrast"
+    return dataclasses.replace(
+        base, zoom=zoom, line=zoom * 1.25, marker=zoom, palette=palette, series=colours,
+        foreground=("#000000" if base.name == "light" else "#FFFFFF") if strong
+        else base.foreground,
+        text=("#000000" if base.name == "light" else "#FFFFFF") if strong else base.text,
+        grid_alpha=0.4 if strong else base.grid_alpha)
 
 
 def theme_named(name: str) -> Theme:

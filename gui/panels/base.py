@@ -9,17 +9,19 @@ from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..live_view import LiveView
 from ..theme import LIGHT, Theme, style_plot
+from ._pens import Thickener
+from ._placement import scale_legends
 
 # smooth lines by default (stills, exports); live curves switch it off while training runs
 pg.setConfigOptions(antialias=True)
 
-__all__ = ["Panel", "CsvTable", "TEXT_INTERVAL", "fit_title_height", "set_title",
+__all__ = ["Panel", "CsvTable", "EmptyNote", "TEXT_INTERVAL", "fit_title_height", "set_title",
            "title_over_axes"]
 
 #: While training runs, numbers in titles and labels change at most this often (seconds):
@@ -69,6 +71,50 @@ def title_over_axes(plot: pg.PlotItem) -> None:
     layout.addItem(label, 0, 0, 1, 3)  # left axis, view box, right axis
 
 
+class EmptyNote:
+    """What a plot with nothing to draw says instead of showing empty axes: a sentence in
+    the middle of its view, the axes' numbers hidden while it shows."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.item = pg.TextItem(anchor=(0.5, 0.5))
+        self.item.setParentItem(plot.vb)  # placed in the view's pixels, not in data
+        self.item.setZValue(40)
+        self.item.setVisible(False)
+        self.shown = False
+        self.text = ""
+        plot.vb.sigResized.connect(self._centre)
+
+    def show_note(self, text: str) -> None:
+        colour = self.plot.getAxis("left").textPen().color()
+        if not (self.shown and text == self.text):
+            self.item.setText(text, color=colour)
+            self.text = text
+        self.item.setColor(colour)
+        if not self.shown:
+            self.shown = True
+            self.item.setVisible(True)
+            for side in ("left", "bottom"):
+                self.plot.getAxis(side).setStyle(showValues=False)
+        self._centre()
+
+    def hide_note(self) -> None:
+        if self.shown:
+            self.shown = False
+            self.item.setVisible(False)
+            for side in ("left", "bottom"):
+                self.plot.getAxis(side).setStyle(showValues=True)
+
+    def _centre(self, *_) -> None:
+        vb = self.plot.vb
+        if self.shown:  # its own width, wrapped only where the view is narrower
+            self.item.setTextWidth(-1)
+            natural = self.item.textItem.document().idealWidth()
+            if natural > vb.width() - 16:
+                self.item.setTextWidth(max(60.0, vb.width() - 16))
+            self.item.setPos(vb.width() / 2, vb.height() / 2)
+
+
 @dataclass(frozen=True)
 class CsvTable:
     """Exactly the numbers one plot shows: a name (file stem), column names and rows."""
@@ -116,6 +162,8 @@ class Panel(QWidget):
         self._text_behind = False  # the titles show an earlier frame than the curves
         self._force_text = False
         self._boxes: list | None = None  # the panel's StableViewBoxes (see _stable_boxes)
+        self.exporting = False  # an export is drawing the panel (see set_exporting)
+        self._thick = Thickener()  # presentation mode: wider lines, larger symbols
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -126,6 +174,7 @@ class Panel(QWidget):
         self.canvas.setMinimumSize(200, 150)
         self._sized_by: QWidget = self.canvas  # its resizes ask fit_to for an arrangement
         self.canvas.installEventFilter(self)
+        self.canvas.scene().sigPrepareForPaint.connect(self._before_paint)
         layout.addWidget(self.canvas, 1)
         # Our exporter replaces pyqtgraph's (its SVG export fails on our Qt): right-click menu.
         export = QAction("Export…", self)
@@ -188,17 +237,57 @@ class Panel(QWidget):
         override it; an export asks for its own size first and gives the screen's back
         afterwards, so a figure never inherits a cramped dock's layout."""
 
+    def set_exporting(self, on: bool) -> None:
+        """An export draws the panel (True) or is done (False). Panels leave out what only
+        makes sense on a screen while it draws: hover hints, an empty selection area."""
+        self.exporting = on
+        if on:
+            scale_legends(self.canvas.scene())
+
+    def arrange_texts(self) -> None:
+        """Place the notes and legends inside the plots for the layout they have now, apart
+        from each other and from the curves (see ``gui.panels._placement``). Called on
+        resizes and by an export once its layout has settled."""
+
+    def room(self) -> QSize:
+        """The canvas's size in the plots' own units: in presentation mode everything is
+        drawn ``theme.zoom`` times larger, so the plots have that much less room."""
+        zoom = self.theme.zoom
+        return QSize(round(self.canvas.width() / zoom), round(self.canvas.height() / zoom))
+
+    def _apply_zoom(self) -> None:
+        """Lay the plots out at the canvas's size / zoom and draw them zoomed (fonts, axes,
+        layout), as on a screen with that many more pixels per point."""
+        canvas, zoom = self.canvas, self.theme.zoom
+        if zoom == 1 and canvas.autoPixelRange:
+            return
+        if zoom == 1:
+            canvas.autoPixelRange = True
+            canvas.setRange(QRectF(0, 0, canvas.width(), canvas.height()), padding=0)
+        else:
+            room = self.room()
+            canvas.setRange(QRectF(0, 0, room.width(), room.height()), padding=0,
+                            disableAutoPixel=True)
+
+    def _before_paint(self) -> None:
+        if not self.exporting:
+            self._thick.apply(self.canvas.scene().items())
+
     def fit_to_size_of(self, widget: QWidget) -> None:
         """Follow ``widget``'s resizes instead of the canvas's (a panel whose canvas sits in
         a scroll area: the canvas grows with its content, the visible room is the
         viewport's)."""
-        self._sized_by.removeEventFilter(self)
+        if self._sized_by is not self.canvas:  # the canvas's own resizes set its zoom
+            self._sized_by.removeEventFilter(self)
         self._sized_by = widget
         widget.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if obj is self._sized_by and event.type() == QEvent.Type.Resize:
-            self.fit_to(None)
+        if event.type() == QEvent.Type.Resize:
+            if obj is self.canvas:
+                self._apply_zoom()
+            if obj is self._sized_by:
+                self.fit_to(None)
         return super().eventFilter(obj, event)
 
     # --- shared ------------------------------------------------------------------------
@@ -212,6 +301,9 @@ class Panel(QWidget):
         self.canvas.setBackground(theme.background)
         for plot in self.plot_items():
             style_plot(plot, theme)
+        self._thick.set_factors(theme.line, theme.marker)
+        scale_legends(self.canvas.scene())
+        self._apply_zoom()
         if self.view is not None:
             self.update_view(self.view)
 

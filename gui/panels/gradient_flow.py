@@ -16,8 +16,9 @@ from ..live_view import LiveView
 from ..theme import Theme, series_color
 from ._axis import axis_items
 from ._log_axis import LogTicksAxis
+from ._placement import place_note
 from ._stable_range import RangeKeeper, StableViewBox
-from .base import CsvTable, Panel, fit_title_height, set_title, title_over_axes
+from .base import CsvTable, EmptyNote, Panel, fit_title_height, set_title, title_over_axes
 from .registry import describe
 
 __all__ = ["GradientFlowPanel", "FLOOR", "verdict_text"]
@@ -100,6 +101,9 @@ def verdict_text(v: GradientVerdict) -> str:
 
 #: below this canvas height (px) the axis titles are hidden (see GradientFlowPanel.fit_to)
 COMPACT_HEIGHT = 400
+#: the bars go on a log axis by themselves when the largest is more than this many times the
+#: smallest: on a linear axis the small ones would be invisible
+AUTO_LOG_RATIO = 100.0
 
 
 def _short(name: str) -> str:
@@ -136,6 +140,13 @@ class GradientFlowPanel(Panel):
                                 "axis, so that tiny first-layer gradients are still visible.")
         self.log_box.toggled.connect(self._on_log_bars)
         row.addWidget(self.log_box)
+        self.auto_box = QCheckBox("Log when they span > 100×")
+        self.auto_box.setChecked(True)
+        self.auto_box.setToolTip("Switch the bars to a log axis by themselves when the largest "
+                                 "gradient norm is more than 100 times the smallest: on a "
+                                 "linear axis the small bars could not be seen at all.")
+        self.auto_box.toggled.connect(lambda _on: self._on_log_bars(self.log_box.isChecked()))
+        row.addWidget(self.auto_box)
         row.addStretch(1)
         self.summary = ""  # the bar chart's verdict, also in its title
         self.verdict: GradientVerdict | None = None
@@ -179,6 +190,11 @@ class GradientFlowPanel(Panel):
         self.ratio_plot.addItem(self.ref_line)
         self.ratio_plot.addItem(self.ref_label, ignoreBounds=True)
         self.ref_label.setZValue(30)  # above the layer lines
+        # what an empty plot says instead of showing empty axes
+        self.norm_empty, self.ratio_empty = EmptyNote(self.norm_plot), EmptyNote(self.ratio_plot)
+        self.bar_empty = EmptyNote(self.bar_plot)
+        self.ratio_plot.vb.sigResized.connect(self.arrange_texts)
+        self._bars_log = False  # the bars are on a log axis now (chosen, or by themselves)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.bar_plot.addItem(self.bars)
         self.bar_plot.setMenuEnabled(False)
@@ -228,12 +244,35 @@ class GradientFlowPanel(Panel):
     def _on_log_bars(self, on: bool) -> None:
         self.log_bars = bool(on)
         self._bar_range.reset()
-        self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log)" if on else ""))
-        if self._compact:  # setLabel shows it: a short dock hides it
-            self.bar_plot.getAxis("left").showLabel(False)
-        self.bar_plot.getAxis("left").setLogMode(False, self.log_bars)
         if self.view is not None:
             self.update_view(self.view)
+
+    def _bar_axis(self, log: bool) -> None:
+        """The bars' axis: linear, or log (chosen, or by itself when the bars span more
+        than AUTO_LOG_RATIO: the axis title says so)."""
+        self._bars_log = log
+        self.bar_plot.setLabel("left", "‖∂L/∂W‖ now" + (" (log)" if log else ""))
+        if self._compact:  # setLabel shows it: a short dock hides it
+            self.bar_plot.getAxis("left").showLabel(False)
+        axis = self.bar_plot.getAxis("left")
+        if axis.logMode != log:
+            axis.setLogMode(False, log)
+
+    def arrange_texts(self) -> None:
+        """The reference line's label on the line, where it is clear of the layer lines and
+        inside the plot: at its left or right end, above or below it."""
+        if not self.ref_label.isVisible():
+            return
+        x, _ = self.ref_line.getData()
+        if x is None or not len(x):
+            return
+        y = math.log10(HEALTHY_UPDATE_RATIO)
+        (x0, x1), _ = self.ratio_plot.vb.viewRange()
+        left, right = max(float(x[0]), x0), min(float(x[-1]), x1)
+        place_note(self.ref_label, [((left, y), (0, 1.1)), ((left, y), (0, -0.1)),
+                                    ((right, y), (1, 1.1)), ((right, y), (1, -0.1)),
+                                    ((0.5 * (left + right), y), (0.5, 1.1)),
+                                    ((0.5 * (left + right), y), (0.5, -0.1))])
 
     # --- per-layer items (rebuilt only when the layers change) --------------------------
     def _build_layers(self, names: tuple[str, ...]) -> None:
@@ -323,19 +362,43 @@ class GradientFlowPanel(Panel):
             for line, values in ((self.norm_lines[i], norms[:, i]),
                                  (self.ratio_lines[i], ratios[:, i])):
                 ok = ok_x & np.isfinite(values)
+                # one epoch: a single point per layer, drawn as a dot (a line needs two)
+                few = int(ok.sum()) < 2
                 line.setData(steps[ok], values[ok], skipFiniteCheck=True,
-                             antialias=self.smooth)
+                             antialias=self.smooth, symbol="o" if few else None,
+                             symbolSize=6, symbolPen=None,
+                             symbolBrush=self._layer_color(i) if few else None)
+        self._say_empty(norms, ratios)
         self._steps, self._norms, self._ratios = steps, norms, ratios
         x_ends = steps[ok_x][[0, -1]] if ok_x.any() else np.zeros(0)
         self.ref_line.setData(x_ends, np.full(len(x_ends), HEALTHY_UPDATE_RATIO))
         if len(x_ends):
             # view coordinates are log10
             self.ref_label.setPos(x_ends[0], math.log10(HEALTHY_UPDATE_RATIO))
-        self.ref_label.setVisible(bool(len(x_ends)))
+        self.ref_label.setVisible(bool(len(x_ends)) and not self.ratio_empty.shown)
+        self.ref_line.setVisible(not self.ratio_empty.shown)
+        self.arrange_texts()
         values = np.array([layer.grad_norm_w for layer in snap.layers], dtype=float)
         if snap.step == 0:
             values[:] = np.nan
         self._draw_bars(values, write)
+
+    def _say_empty(self, norms: np.ndarray, ratios: np.ndarray) -> None:
+        """Plots with nothing to draw say why, in words, instead of showing empty axes."""
+        for note, values, what, lines in ((self.norm_empty, norms, "gradient", self.norm_lines),
+                                          (self.ratio_empty, ratios, "update",
+                                           self.ratio_lines)):
+            drawable = np.isfinite(values) & (values > FLOOR)
+            for line in lines:  # a flat line at the floor would read as a tiny value
+                line.setVisible(bool(drawable.any()))
+            if drawable.any():
+                note.hide_note()
+            elif not len(values) or not np.isfinite(values).any():
+                note.show_note("nothing to draw yet: the lines start\nafter the first epoch")
+            else:
+                note.show_note(f"every {what} so far is exactly 0:\nnothing to draw "
+                               "on a log axis")
+        self.legend.setVisible(not (self.norm_empty.shown and self.ratio_empty.shown))
 
     def _on_bars_resized(self, *_) -> None:
         # the headroom for the numbers is measured in pixels: a still picture (a paused
@@ -350,22 +413,27 @@ class GradientFlowPanel(Panel):
         self._bar_values = finite
         before_first_step = self.view is not None and self.view.snapshot.step == 0
         x = np.arange(len(values), dtype=float)
-        if self.log_bars:
+        positive = finite[np.isfinite(finite) & (finite > 0)]
+        span = float(positive.max() / positive.min()) if positive.size else math.nan
+        log = self.log_bars or (self.auto_box.isChecked() and positive.size >= 2
+                                and span > AUTO_LOG_RATIO)
+        self._bar_axis(log)
+        # room above the tallest bar for its number (a label's height in pixels, however
+        # short the plot is): top = peak + label/(pixels per unit), with pixels per unit
+        # = plot height / (top - bottom), gives top = bottom + (peak - bottom) / (1 − share)
+        label_px = 4.0 + max((lab.textItem.boundingRect().height()
+                              for lab in self.bar_labels), default=16.0)
+        share = min(0.6, max(1 / 6, label_px / max(self.bar_plot.vb.height(), 1.0)))
+        if log:
             logv = np.log10(_log_clip(finite))
             base = math.floor(np.nanmin(logv)) if np.isfinite(logv).any() else -12.0
             top = np.where(np.isfinite(logv), logv, base)
             self.bars.setOpts(x=x, y0=np.full(len(x), base), height=top - base)
             peak = float(top.max()) if len(top) else base + 1.0
-            ymin, ymax = base, peak + max(0.5, 0.15 * (peak - base))  # room for the labels
+            ymin, ymax = base, base + (max(peak - base, 0.5)) / (1 - share)
         else:
             heights = np.nan_to_num(finite, nan=0.0)
             self.bars.setOpts(x=x, y0=np.zeros(len(x)), height=heights)
-            # room above the tallest bar for its number (a label's height in pixels, however
-            # short the plot is): top = peak + label/(pixels per unit), with pixels per unit
-            # = plot height / top, gives top = peak / (1 − label/height)
-            label_px = 4.0 + max((lab.textItem.boundingRect().height()
-                                  for lab in self.bar_labels), default=16.0)
-            share = min(0.6, max(1 / 6, label_px / max(self.bar_plot.vb.height(), 1.0)))
             peak = float(heights.max()) if heights.size else 0.0
             ymin, ymax = 0.0, (peak / (1 - share)) or 1.0
         for i, label in enumerate(self.bar_labels):
@@ -373,7 +441,7 @@ class GradientFlowPanel(Panel):
             if write:
                 label.setText(f"{v:.2g}" if np.isfinite(v) else
                               "" if before_first_step else "n/a")
-            y = (math.log10(max(v, FLOOR)) if self.log_bars else v) if np.isfinite(v) else ymin
+            y = (math.log10(max(v, FLOOR)) if log else v) if np.isfinite(v) else ymin
             label.setPos(x[i], y)
         self.bar_plot.setXRange(-0.6, len(x) - 0.4, padding=0)
         # in steps while live, not on every frame (steady labels, no relayout per frame); a
@@ -385,6 +453,11 @@ class GradientFlowPanel(Panel):
             self.bar_plot.setYRange(ymin, ymax, padding=0)
         self.verdict = gradient_verdict(values, trained=not before_first_step)
         text = verdict_text(self.verdict)
+        if self.verdict.kind == "all zero" or (self.verdict.kind == "one layer"
+                                               and self.verdict.first == 0):
+            self.bar_empty.show_note("every bar has height 0: no gradient reaches any layer")
+        else:
+            self.bar_empty.hide_note()
         self.summary = text
         if write:
             set_title(self.bar_plot, f"Gradient norm now: {text}",
@@ -405,11 +478,16 @@ class GradientFlowPanel(Panel):
         return tables
 
     def view_state(self) -> dict:
-        return {"log_bars": self.log_bars}
+        state = {"log_bars": self.log_bars}
+        if not self.auto_box.isChecked():  # saved only when it differs from the default
+            state["auto_log"] = False
+        return state
 
     def restore_view_state(self, state: dict) -> None:
         if isinstance(state.get("log_bars"), bool):
             self.log_box.setChecked(state["log_bars"])
+        if isinstance(state.get("auto_log"), bool):
+            self.auto_box.setChecked(state["auto_log"])
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme

@@ -90,6 +90,11 @@ def test_bars_are_the_current_gradient_norms_first_layer_left(panel, make_view):
     panel.update_view(view)
     layers = view.snapshot.layers
     current = np.array([layer.grad_norm_w for layer in layers])
+    # spanning more than 100×, the bars went on a log axis by themselves (and say so)
+    assert panel.bar_plot.getAxis("left").logMode
+    assert "(log)" in panel.bar_plot.getAxis("left").labelText
+    panel.auto_box.setChecked(False)  # linear bars, as chosen
+    assert not panel.bar_plot.getAxis("left").logMode
     np.testing.assert_array_equal(panel.bars.opts["x"], np.arange(len(layers)))
     np.testing.assert_array_equal(panel.bars.opts["height"], current)
     np.testing.assert_array_equal(current, view.timeline.grad_norm_w[-1])
@@ -101,6 +106,7 @@ def test_bars_are_the_current_gradient_norms_first_layer_left(panel, make_view):
     expected = verdict_text(gradient_verdict(current))
     assert panel.summary == expected and expected in panel.bar_plot.titleLabel.text
     assert expected.startswith("first layer's gradient is 1/") and "vanishing" in expected
+    panel.auto_box.setChecked(True)
     panel.log_box.setChecked(True)
     heights = panel.bars.opts["height"] + panel.bars.opts["y0"]
     np.testing.assert_allclose(heights, np.log10(current))
