@@ -14,7 +14,9 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 __all__ = [
+    "CLASSROOM_CONTROLS",
     "SCHEMA_VERSION",
+    "Classroom",
     "DatasetConfig",
     "Experiment",
     "LayerConfig",
@@ -48,6 +50,7 @@ class DatasetConfig:
     options: dict = field(default_factory=dict)
     csv_path: str | None = None
     csv_target: str | None = None
+    csv_skip_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,88 @@ class TrainingConfig:
     seed: int = 0
 
 
+#: the controls a classroom set-up may hide or lock, by id: (section, what the student sees)
+CLASSROOM_CONTROLS: dict[str, tuple[str, str]] = {
+    "dataset": ("Dataset", "Data set (which problem)"),
+    "noise": ("Dataset", "Noise"),
+    "points": ("Dataset", "Points"),
+    "test_share": ("Dataset", "Test share"),
+    "data_seed": ("Dataset", "Data seed"),
+    "standardize": ("Dataset", "Standardize inputs"),
+    "targets": ("Dataset", "Target coding"),
+    "features": ("Dataset", "Extra inputs"),
+    "load_csv": ("Dataset", "Load CSV"),
+    "layers": ("Network", "Hidden layers: how many, and their units"),
+    "activation": ("Network", "Hidden layers' activation functions"),
+    "output": ("Network", "Output activation"),
+    "loss": ("Network", "Loss"),
+    "init": ("Network", "Weight initialization"),
+    "bias": ("Network", "Starting bias"),
+    "network_seed": ("Network", "Network seed"),
+    "batchnorm": ("Network", "Batch norm"),
+    "optimizer": ("Training", "Optimizer"),
+    "lr": ("Training", "Learning rate"),
+    "batch_size": ("Training", "Batch size"),
+    "regularization": ("Training", "L1 and L2 penalties"),
+    "clip": ("Training", "Gradient clipping"),
+    "epoch_limit": ("Training", "Stop after N epochs"),
+    "play": ("Toolbar", "Play / Pause"),
+    "step": ("Toolbar", "Step"),
+    "epoch": ("Toolbar", "Epoch"),
+    "reset": ("Toolbar", "Reset"),
+    "pace": ("Toolbar", "Pace"),
+}
+
+
+@dataclass(frozen=True)
+class Classroom:
+    """A teacher's set-up of the controls: which ones a student does not see (``hidden``)
+    and which ones are shown but cannot be changed (``locked``), as ids of
+    ``CLASSROOM_CONTROLS``. A hidden control needs no lock. This is a teaching aid, not a
+    security feature: the file is plain JSON and the app unlocks from a menu.
+    """
+
+    hidden: frozenset[str] = frozenset()
+    locked: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for name in ("hidden", "locked"):
+            ids = getattr(self, name)
+            if isinstance(ids, str) or not all(isinstance(i, str) for i in ids):
+                raise ValueError(f"classroom.{name} must be a list of control names")
+            unknown = sorted(set(ids) - CLASSROOM_CONTROLS.keys())
+            if unknown:
+                raise ValueError(f"classroom.{name} names an unknown control "
+                                 f"{_clip(unknown[0])!r}")
+            object.__setattr__(self, name, frozenset(ids))
+        object.__setattr__(self, "locked", self.locked - self.hidden)
+
+    @property
+    def active(self) -> bool:
+        """True when any control is hidden or locked."""
+        return bool(self.hidden or self.locked)
+
+    def to_dict(self) -> dict:
+        return {"hidden": sorted(self.hidden), "locked": sorted(self.locked)}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Classroom:
+        """Validate and build (ValueError with one sentence for anything else)."""
+        d = _only(d, cls, "classroom")
+        lists = {}
+        for name in ("hidden", "locked"):
+            v = d.get(name, [])
+            if not isinstance(v, list) or len(v) > len(CLASSROOM_CONTROLS):
+                raise ValueError(f"classroom.{name} must be a list of at most "
+                                 f"{len(CLASSROOM_CONTROLS)} control names")
+            lists[name] = v
+        return cls(**lists)
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Experiment:
     """Everything needed to rebuild a run exactly (weights and history live beside it).
@@ -102,6 +187,8 @@ class Experiment:
         What a lesson shows about itself.
     panels : dict
         Per-panel view choices (selected activations, log-y, ...), opaque to the core.
+    classroom : Classroom
+        The controls a student does not see or cannot change (a teacher's set-up).
     """
 
     dataset: DatasetConfig = DatasetConfig()
@@ -111,6 +198,7 @@ class Experiment:
     description: str = ""
     #: per-panel view choices (selected activations, log-y, ...), opaque to the core
     panels: dict = field(default_factory=dict)
+    classroom: Classroom = Classroom()
 
     # --- JSON ------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -119,6 +207,7 @@ class Experiment:
         d["schema_version"] = SCHEMA_VERSION
         d["dataset"]["features"] = list(self.dataset.features)
         d["network"]["hidden"] = [asdict(h) for h in self.network.hidden]
+        d["classroom"] = self.classroom.to_dict()
         return d
 
     @classmethod
@@ -144,8 +233,9 @@ class Experiment:
         title, desc = d.get("title", ""), d.get("description", "")
         if not isinstance(title, str) or not isinstance(desc, str):
             raise ValueError("title and description must be text")
+        classroom = Classroom.from_dict(d.get("classroom", {}))  # older files: none
         return cls(dataset=ds, network=net, training=tr, title=title, description=desc,
-                   panels=panels)
+                   panels=panels, classroom=classroom)
 
     def with_(self, **changes: Any) -> Experiment:
         """A copy with whole fields replaced, e.g. ``exp.with_(training=TrainingConfig())``."""
@@ -172,8 +262,9 @@ class Experiment:
 
         Notes
         -----
-        With ``csv_path`` set its target column, split, seed, standardization and the binary
-        targets' coding (``targets``) are passed on; the hand-made ``features`` (x₁², sin x₁,
+        With ``csv_path`` set its target column, the rows to skip above the table
+        (``csv_skip_rows``), split, seed, standardization and the binary targets' coding
+        (``targets``) are passed on; the hand-made ``features`` (x₁², sin x₁,
         …) belong to the two-input toy problems and are not applied to a CSV file.
         """
         from . import datasets
@@ -182,7 +273,7 @@ class Experiment:
         if c.csv_path:
             return datasets.load_csv(
                 c.csv_path, target=c.csv_target, test_fraction=c.test_fraction, seed=c.seed,
-                standardize=c.standardize, targets=c.targets,
+                standardize=c.standardize, targets=c.targets, skip_rows=c.csv_skip_rows,
             )
         kwargs = dict(c.options)
         if c.n is not None:
@@ -307,6 +398,8 @@ def _dataset_from(d: Any) -> DatasetConfig:
         options=opts,
         csv_path=_str(d, "csv_path", "dataset", None),
         csv_target=_str(d, "csv_target", "dataset", None),
+        csv_skip_rows=_num({**asdict(base), **d}, "csv_skip_rows", 0, 1000, integer=True,
+                           where=w),
     )
 
 

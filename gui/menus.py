@@ -8,9 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMessageBox
 
 import core.presets
+from core.experiment import Classroom
 
 from .export_actions import ExportActions
 from .files import FileActions
@@ -101,6 +102,17 @@ class Menus(QObject):
         t.addSeparator()
         add_action(w, t, "&Clear Earlier Runs", w.session.clear_ghosts,
                    tip="Remove the ghost curves of earlier runs from the training curves")
+        t.addSeparator()
+        self._window = w
+        add_action(w, t, "Classroom Set-&up…", self.classroom_setup,
+                   tip="Choose which controls your students see, locked or not at all; "
+                   "saved with the experiment")
+        self.unlock_action = add_action(
+            w, t, "Un&lock All Controls…", self.unlock_all,
+            tip="Show and unlock every control the classroom set-up hides or locks")
+        self.unlock_action.setEnabled(w.session.experiment.classroom.active)
+        w.session.experimentChanged.connect(
+            lambda exp: self.unlock_action.setEnabled(exp.classroom.active))
 
         lessons = bar.addMenu("&Lessons")
         for preset in core.presets.all_presets().values():
@@ -114,6 +126,39 @@ class Menus(QObject):
         add_action(w, h, "&Activation Reference", files.show_reference, "F1",
                    "What every activation function is, its derivative and its properties")
         add_action(w, h, "&About Activation Lab", files.show_about, tip="Version and licence")
+
+    def classroom_setup(self):
+        """Open the Classroom Set-up dialog (returns it); OK applies the choice."""
+        from .controls.classroom_dialog import ClassroomDialog
+
+        session = self._window.session
+        dialog = ClassroomDialog(session.experiment.classroom, self._window)
+        dialog.accepted.connect(lambda: session.set_classroom(dialog.classroom()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def unlock_all(self):
+        """Ask, then show and unlock every control (returns the question box). A question, so
+        a stray click does not undo a teacher's set-up."""
+        session = self._window.session
+        box = QMessageBox(QMessageBox.Icon.Question, "Unlock All Controls",
+                          "Show and unlock every control? The classroom set-up is gone from "
+                          "this window (and from the file, if you save it).",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self._window)
+        box.setObjectName("unlock-question")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is yes:
+                session.set_classroom(Classroom())
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
     def _fill_recent(self) -> None:
         menu = self.recent_menu

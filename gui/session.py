@@ -113,6 +113,11 @@ class Session(QObject):
         self._switch(experiment, dataset, trainer)
         return True
 
+    def set_classroom(self, classroom) -> bool:
+        """Hide or lock controls (a ``core.experiment.Classroom``); the trainer goes on."""
+        return self.apply(dataclasses.replace(self.experiment, classroom=classroom),
+                          reinitialize=False)
+
     def reset(self) -> bool:
         """Re-initialize with the seeds (the same experiment, from step 0)."""
         return self.apply(self.experiment, reinitialize=True)

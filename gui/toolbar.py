@@ -71,8 +71,7 @@ class TransportBar(QToolBar):
         self.pace.setCurrentIndex(len(PACES) - 1)  # until the app's start restores one
         pace_label = QLabel(" Pace ", self)
         pace_label.setToolTip(tip)
-        self.addWidget(pace_label)
-        self.addWidget(self.pace)
+        self._pace_actions = (self.addWidget(pace_label), self.addWidget(self.pace))
         self.pace.currentIndexChanged.connect(self._session_pace)
         self.addSeparator()
         self.export = QAction(style.standardIcon(sp.SP_DialogSaveButton), "Export…", self)
@@ -82,6 +81,22 @@ class TransportBar(QToolBar):
         self.export.triggered.connect(lambda _checked=False: self.exportRequested.emit())
         self.addAction(self.export)
         session.runningChanged.connect(self._on_running)
+        self._locked: frozenset[str] = frozenset()
+        session.experimentChanged.connect(self.show_classroom)
+
+    def show_classroom(self, exp) -> None:
+        """Hide or lock the transport controls ``exp.classroom`` names (a hidden or locked
+        action's shortcut does nothing either)."""
+        room = exp.classroom
+        self._locked = room.locked
+        actions = {"play": (self.play,), "step": (self.step,), "epoch": (self.epoch,),
+                   "reset": (self.reset,), "pace": self._pace_actions}
+        for key, acts in actions.items():
+            for act in acts:
+                act.setVisible(key not in room.hidden)
+                act.setEnabled(key not in room.locked and not (
+                    key in ("step", "epoch") and self.session.running))
+        self.pace.setEnabled("pace" not in room.locked)
 
     def set_pace(self, pace: float | None) -> None:
         """Choose ``pace`` (one of ``PACES``; anything else chooses ``DEFAULT_PACE``) and send
@@ -112,5 +127,5 @@ class TransportBar(QToolBar):
     def _on_running(self, running: bool) -> None:
         self.play.setText("Pause" if running else "Play")
         self.play.setIcon(self._pause_icon if running else self._play_icon)
-        self.step.setEnabled(not running)
-        self.epoch.setEnabled(not running)
+        self.step.setEnabled(not running and "step" not in self._locked)
+        self.epoch.setEnabled(not running and "epoch" not in self._locked)

@@ -11,11 +11,14 @@ are checked by import-linter, see ``pyproject.toml`` and the README's Architectu
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QWidget
 
 from .autosave import AutoSaver
 from .export_actions import ExportActions
@@ -24,6 +27,7 @@ from .main_window import MainWindow, ToolDock
 from .menus import Menus
 from .session import Session
 from .startup import offer_restore
+from .widgets.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:  # a panel's module imports pyqtgraph: not before the first paint
     from .panels.base import Panel
@@ -42,10 +46,32 @@ class Lab:
     menus: Menus
 
 
-def tool_docks(session: Session) -> list[ToolDock]:
+def tool_docks(session: Session,
+               serve_plot: Callable[[QWidget], None] | None = None) -> list[ToolDock]:
     """The docks beside the panels (lessons, comparisons, the recurrent lab), each built when
-    first shown. Each entry's ``build`` is where that dock gets what it needs."""
-    return []
+    first shown. Each entry's ``build`` is where that dock gets what it needs; ``serve_plot``
+    connects a dock's plot's export and copy requests (``build_lab`` passes the export
+    actions')."""
+    return [
+        ToolDock("compare", "Compare", "Test a claim over many seeds: vary one setting, "
+                 "train every value with the same K seeds, read the curves and the verdict",
+                 functools.partial(_build_compare, session, serve_plot),
+                 beside="training_curves", orientation=Qt.Orientation.Vertical, shortcut="F3"),
+    ]
+
+
+def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:
+    from .compare import CloseWatch, CompareDock
+    from .theme import theme_named
+
+    dock = CompareDock(session)
+    dock.apply_theme(theme_named(window.theme_name))
+    window.themeChanged.connect(lambda name: dock.apply_theme(theme_named(name)))
+    dock.experimentRequested.connect(lambda exp: session.apply(exp, reinitialize=True))
+    if serve_plot is not None:
+        serve_plot(dock.curves)
+    CloseWatch(window, dock.shutdown)  # closing the window ends the worker processes
+    return dock
 
 
 def build_lab(session: Session, settings: QSettings | None = None,
@@ -54,10 +80,15 @@ def build_lab(session: Session, settings: QSettings | None = None,
 
     ``docks`` replaces the app's tool docks (``tool_docks(session)``; tests pass their own).
     Nothing is shown or started: the caller resizes, restores settings, shows the window and
-    starts the session (see ``gui.app.run_app``).
+    starts the session (see ``gui.app.run_app``). Boxes and sliders anywhere in the app take
+    the mouse wheel only when they have focus (``gui.widgets.wheel_guard``).
     """
-    window = MainWindow(session, settings,
-                        tool_docks(session) if docks is None else docks)
+    install_wheel_guard()
+    # the docks are built when first shown, once ``exports`` below exists
+    window = MainWindow(session, settings, tool_docks(
+        session, lambda plot: exports.connect_panel(plot)) if docks is None else docks)
+    if "compare" in window.tool_docks:  # a tab beside the training curves: a whole column
+        window.tabifyDockWidget(window.docks["training_curves"], window.tool_docks["compare"])
     files = FileActions(session, settings, window, status=window.show_status,
                         panel_states=window.panel_states,
                         restore_panel_states=window.restore_panel_states)

@@ -117,13 +117,15 @@ def parse_csv_text(
     max_cols: int = MAX_COLS,
     name: str = "csv",
     path: str | None = None,
+    skip_rows: int = 0,
 ) -> Dataset:
     """A Dataset from CSV text (header row; target = last column unless ``target`` names one).
 
     ``task=None`` detects it (see ``encode_target``). Split, standardization and ``targets``
-    work as in ``core.datasets.load``. Raises CSVError for problems in the text.
+    work as in ``core.datasets.load``; ``skip_rows`` first lines are ignored (see
+    ``parse_table``). Raises CSVError for problems in the text.
     """
-    table = parse_table(text, target, header, delimiter, max_rows, max_cols)
+    table = parse_table(text, target, header, delimiter, max_rows, max_cols, skip_rows)
     task, y, class_names = encode_target(table, task)
     if seed is None:
         seed = secrets.randbits(32)
@@ -133,6 +135,8 @@ def parse_csv_text(
         "test_fraction": float(test_fraction), "seed": int(seed),
         "standardize": bool(standardize), "targets": targets,
     }
+    if skip_rows:
+        options["skip_rows"] = skip_rows
     return assemble(
         name, task, table.x, y, rng=np.random.default_rng(int(seed)),
         test_fraction=test_fraction, standardize=standardize, targets=targets,
@@ -155,6 +159,7 @@ def load_csv(
     max_rows: int = MAX_ROWS,
     max_cols: int = MAX_COLS,
     max_bytes: int = MAX_BYTES,
+    skip_rows: int = 0,
 ) -> Dataset:
     """A Dataset from a UTF-8 CSV file (``.csv.gz`` too); see ``parse_csv_text``.
 
@@ -181,6 +186,9 @@ def load_csv(
         None takes the most common of ",", ";" and tab in the first line.
     max_rows, max_cols, max_bytes : int
         Limits; a larger file is refused before it is parsed.
+    skip_rows : int
+        Lines at the top of the file to ignore, whatever they hold: a preamble above the
+        header (or above the data), as the CSV files bundled with scikit-learn have.
 
     Returns
     -------
@@ -226,5 +234,5 @@ def load_csv(
     stem = path.name.split(".", 1)[0] or path.name
     return parse_csv_text(
         decode(data), target, task, test_fraction, seed, standardize, targets, header,
-        delimiter, max_rows, max_cols, name=stem, path=str(path),
+        delimiter, max_rows, max_cols, name=stem, path=str(path), skip_rows=skip_rows,
     )

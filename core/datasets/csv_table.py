@@ -123,13 +123,18 @@ def parse_table(
     delimiter: str | None = None,
     max_rows: int = MAX_ROWS,
     max_cols: int = MAX_COLS,
+    skip_rows: int = 0,
 ) -> Table:
     """Read CSV text into a Table; the target column (default: the last) stays as text.
 
     ``header=None`` guesses: a first row made only of numbers is data, not names. Blank lines
-    are skipped. Raises CSVError for the first problem in file order.
+    are skipped, and so are the first ``skip_rows`` lines of the file whatever they hold (a
+    preamble such as scikit-learn's "569,30,malignant,benign"); rows keep their file line
+    numbers in messages. Raises CSVError for the first problem in file order.
     """
     text = text.removeprefix("\ufeff")
+    if skip_rows:
+        text = _blank_first_lines(text, skip_rows)
     if not text or text.isspace():
         raise CSVError("the file is empty; it needs a header row and rows of data", row=1)
     first_data = 1 if header is False else 2
@@ -175,6 +180,19 @@ def parse_table(
         x=x[:n].copy() if n < len(x) else x, target=target_cells,
         lines=np.array(lines, dtype=np.intp), header=header, delimiter=delimiter,
     )
+
+
+def _blank_first_lines(text: str, n: int) -> str:
+    """``text`` with its first ``n`` lines made empty (so later lines keep their numbers)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"the rows to skip must be a whole number ≥ 0, not {n!r}")
+    lines = re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", text)  # as the csv module ends lines
+    lines = [line for line in lines if line]
+    if n >= len(lines):
+        rows, have = ("row" if n == 1 else "rows"), ("line" if len(lines) == 1 else "lines")
+        raise CSVError(f"skipping {n:,} {rows} leaves nothing: the file has only "
+                       f"{len(lines):,} {have}")
+    return "\n" * n + "".join(lines[n:])
 
 
 def _records(reader):

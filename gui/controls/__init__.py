@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from core.experiment import CLASSROOM_CONTROLS, Classroom
 
 from .dataset_box import DatasetBox
 from .network_box import NetworkBox
@@ -65,6 +68,10 @@ class ControlDock(QScrollArea):
     ----------
     dataset_box, network_box, training_box : the three sections' contents.
     sections : the three foldable :class:`Section` widgets.
+
+    The experiment's classroom set-up (``Experiment.classroom``) hides or locks controls
+    here, after each box has shown the experiment; a section whose controls are all hidden
+    is hidden too.
     """
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
@@ -94,6 +101,47 @@ class ControlDock(QScrollArea):
         self.setWidget(inner)
         self.setMinimumWidth(260)
         self._grey_disabled_text()
+        self._session = session
+        self._hid: list[QWidget] = []  # what the classroom set-up hid or locked, to undo
+        self._locked: list[QWidget] = []
+        # connected after the boxes: runs after each has shown a new experiment
+        session.experimentChanged.connect(self.show_classroom)
+        self.show_classroom(session.experiment)
+
+    def show_classroom(self, exp) -> None:
+        """Hide and lock what ``exp.classroom`` says (undoing the previous set-up first)."""
+        room: Classroom = exp.classroom
+        if self._hid or self._locked:
+            for w in self._hid:
+                if shiboken6.isValid(w):  # (a layer row may have gone meanwhile)
+                    w.setVisible(True)
+            for w in self._locked:
+                if shiboken6.isValid(w):
+                    w.setEnabled(True)
+            self._hid, self._locked = [], []
+            for box in (self.dataset_box, self.network_box, self.training_box):
+                box.show_experiment(exp)  # what each box itself shows or greys
+        if not room.active:
+            return
+        for box in (self.dataset_box, self.network_box, self.training_box):
+            for key, widgets in box.classroom_widgets().items():
+                ids = (key,) if isinstance(key, str) else key
+                if all(i in room.hidden for i in ids):
+                    for w in widgets:
+                        if not w.isHidden():
+                            w.setVisible(False)
+                            self._hid.append(w)
+                elif isinstance(key, str) and key in room.locked:
+                    for w in widgets:
+                        if w.isEnabled():
+                            w.setEnabled(False)
+                            self._locked.append(w)
+        for section in self.sections:
+            ids = [i for i, (where, _) in CLASSROOM_CONTROLS.items()
+                   if where == section.header.text()]
+            if all(i in room.hidden for i in ids) and not section.isHidden():
+                section.setVisible(False)
+                self._hid.append(section)
 
     def _grey_disabled_text(self) -> None:
         # The app palette gives disabled text the same colour as enabled text, so a disabled

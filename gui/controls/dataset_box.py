@@ -81,7 +81,7 @@ class DatasetBox(QWidget):
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        grid = QGridLayout(self)
+        self._grid = grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
@@ -141,7 +141,7 @@ class DatasetBox(QWidget):
         grid.addWidget(QLabel("Targets", self), 4, 2)
         grid.addWidget(self.targets, 4, 3)
 
-        feat_label = QLabel("Extra inputs", self)
+        self._feat_label = feat_label = QLabel("Extra inputs", self)
         feat_label.setToolTip("Hand-made features fed to the network besides x₁ and x₂ "
                               "(2-D data sets only).")
         grid.addWidget(feat_label, 5, 0, 1, 4)
@@ -177,6 +177,21 @@ class DatasetBox(QWidget):
         self.load_button.clicked.connect(self._ask_csv)
         session.experimentChanged.connect(self.show_experiment)
         self.show_experiment(session.experiment)
+
+    def classroom_widgets(self) -> dict[str, list[QWidget]]:
+        """The widgets of each classroom control (``core.experiment.CLASSROOM_CONTROLS``)."""
+        def label(row: int, col: int) -> QWidget:
+            return self._grid.itemAtPosition(row, col).widget()
+
+        return {
+            "dataset": [self.combo, self.thumb, self.description],
+            "noise": [label(2, 0), self.noise], "points": [label(2, 2), self.n],
+            "test_share": [label(3, 0), self.test_fraction],
+            "data_seed": [label(3, 2), self.seed], "standardize": [self.standardize],
+            "targets": [label(4, 2), self.targets],
+            "features": [self._feat_label, *self.features.values()],
+            "load_csv": [self.load_button],
+        }
 
     # --- model -> widgets ------------------------------------------------------------
     def show_experiment(self, exp: Experiment) -> None:

@@ -48,7 +48,7 @@ class NetworkBox(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 2, 4, 2)
         outer.setSpacing(3)
-        head = QLabel("Hidden layers", self)
+        self._head = head = QLabel("Hidden layers", self)
         head.setToolTip("The layers between the inputs and the output, listed from the inputs: "
                         "units, activation function, its parameters (⚙) and ✕ to remove. "
                         "Zero hidden layers is a single-layer perceptron.")
@@ -61,7 +61,7 @@ class NetworkBox(QWidget):
                                    f"{MAX_LAYERS}). It copies the last layer's settings.")
         outer.addWidget(self.add_button)
 
-        grid = QGridLayout()
+        self._grid = grid = QGridLayout()
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
         outer.addLayout(grid)
@@ -128,6 +128,23 @@ class NetworkBox(QWidget):
         self.batchnorm.toggled.connect(lambda on: self._update(network={"batchnorm": on}))
         session.experimentChanged.connect(self.show_experiment)
         self.show_experiment(session.experiment)
+
+    def classroom_widgets(self) -> dict[str | tuple[str, ...], list[QWidget]]:
+        """The widgets of each classroom control (``core.experiment.CLASSROOM_CONTROLS``);
+        a tuple key: widgets hidden only when all its controls are (the layers' frame)."""
+        def label(row: int, col: int) -> QWidget:
+            return self._grid.itemAtPosition(row, col).widget()
+
+        rows = self.rows
+        return {
+            "layers": [self.add_button, *(r.units for r in rows), *(r.remove for r in rows)],
+            "activation": [*(r.activation for r in rows), *(r.gear for r in rows)],
+            ("layers", "activation"): [self._head, *(r.number for r in rows)],
+            "output": [label(0, 0), self.output_combo, self.output_gear],
+            "loss": [label(1, 0), self.loss_combo], "init": [label(3, 0), self.init_combo],
+            "bias": [label(4, 0), self.bias_init], "network_seed": [label(4, 2), self.seed],
+            "batchnorm": [self.batchnorm],
+        }
 
     # --- model -> widgets ------------------------------------------------------------
     def show_experiment(self, exp: Experiment) -> None:

@@ -26,7 +26,7 @@ class TrainingBox(QWidget):
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        grid = QGridLayout(self)
+        self._grid = grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
@@ -94,6 +94,18 @@ class TrainingBox(QWidget):
         self.limit.valueCommitted.connect(self._on_limit)
         session.experimentChanged.connect(self.show_experiment)
         self.show_experiment(session.experiment)
+
+    def classroom_widgets(self) -> dict[str, list[QWidget]]:
+        """The widgets of each classroom control (``core.experiment.CLASSROOM_CONTROLS``)."""
+        def label(row: int, col: int) -> QWidget:
+            return self._grid.itemAtPosition(row, col).widget()
+
+        return {
+            "optimizer": [label(0, 0), self.optimizer], "lr": [label(1, 0), self.lr],
+            "batch_size": [label(2, 0), self.batch_size],
+            "regularization": [label(3, 0), self.l1, label(3, 2), self.l2],
+            "clip": [self.clip_on, self.clip], "epoch_limit": [self.limit_on, self.limit],
+        }
 
     # --- model -> widgets ------------------------------------------------------------
     def show_experiment(self, exp: Experiment) -> None:

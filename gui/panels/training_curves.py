@@ -15,7 +15,7 @@ from ..theme import Theme, series_color
 from ._axis import axis_items
 from ._log_axis import LogTicksAxis
 from ._stable_range import StableViewBox
-from .base import CsvTable, Panel
+from .base import CsvTable, EmptyNote, Panel
 from .registry import describe
 
 __all__ = ["TrainingCurvesPanel"]
@@ -47,6 +47,7 @@ class TrainingCurvesPanel(Panel):
         self._ghost_labels: list[str | None] = []
         self._table: dict[str, np.ndarray] = {}  # column → drawn values, for hover and CSV
         self._ghost_tables: list[tuple] = []
+        self._few = False  # curves of fewer than three epochs get dots
         self._build_options()
         self.loss_plot = self.canvas.addPlot(axisItems=axis_items(left=LogTicksAxis("left")),
                                              viewBox=StableViewBox())
@@ -55,10 +56,11 @@ class TrainingCurvesPanel(Panel):
         self.plots = {"loss": self.loss_plot, "metric": self.metric_plot}
         self.raw: dict[str, pg.PlotDataItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self.legends = {
-            "loss": self.loss_plot.addLegend(offset=(-10, 10)),
-            "metric": self.metric_plot.addLegend(offset=(-10, -10)),
-        }
+        # the legends sit under their plots, not inside them: the labels of earlier runs
+        # ("relu, sgd lr 0.03 (train)") are long, and inside a narrow plot they were cut off
+        # at its edge or hid the curves
+        self.legends = {key: pg.LegendItem(offset=None, verSpacing=-6, colCount=1)
+                        for key in ("loss", "metric")}
         self.vlines: dict[str, pg.InfiniteLine] = {}
         for key, plot in self.plots.items():
             plot.setMenuEnabled(False)
@@ -67,14 +69,19 @@ class TrainingCurvesPanel(Panel):
                 kind = f"{split}_{key}"
                 self.raw[kind] = self._curve(plot, None)
                 self.curves[kind] = self._curve(plot, split)
+            for split in ("train", "test"):
+                self.legends[key].addItem(self.curves[f"{split}_{key}"], split)
             line = pg.InfiniteLine(angle=90, movable=False)
             line.setVisible(False)
             line.setZValue(20)
             plot.addItem(line, ignoreBounds=True)
             self.vlines[key] = line
         # the read-out sits in its own row: a label inside a plot would hide curves or legend
+        self.canvas.addItem(self.legends["loss"], row=1, col=0)
+        self.canvas.addItem(self.legends["metric"], row=1, col=1)
         self.readout = pg.LabelItem(justify="left")
-        self.canvas.addItem(self.readout, row=1, col=0, colspan=2)
+        self.canvas.addItem(self.readout, row=2, col=0, colspan=2)
+        self.empty = {key: EmptyNote(plot) for key, plot in self.plots.items()}
         self.ghosts: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
         self.loss_plot.setLabel("left", "loss")
         self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # "x0.001" confuses on log axes
@@ -190,6 +197,26 @@ class TrainingCurvesPanel(Panel):
                 self.raw[kind].setData([], [])
         self._draw_ghosts(view.ghosts)
         self._fit_metric_range()
+        self._mark_few(x)
+        for key, note in self.empty.items():
+            if len(x):
+                note.hide_note()
+            else:  # before the first epoch: words, not an axis from -400 to 400 (×0.001)
+                note.show_note("no epoch finished yet:\npress Play, Step or Epoch")
+                self.plots[key].setXRange(0, 1, padding=0)
+
+    def _mark_few(self, x: np.ndarray) -> None:
+        """A curve of one or two epochs is drawn with dots (one point makes no line)."""
+        few = len(x) < 3
+        if few == self._few:
+            return
+        self._few = few
+        for item in self.curves.values():
+            item.setSymbol("o" if few else None)
+            if few:
+                item.setSymbolSize(6)
+                item.setSymbolPen(None)
+                item.setSymbolBrush(item.opts["pen"].color())
 
     def _fit_metric_range(self) -> None:
         """Accuracy on a fixed 0–1 axis; R² from min(0, worst drawn) but never below −1."""
@@ -267,6 +294,21 @@ class TrainingCurvesPanel(Panel):
             line.setVisible(False)
         self.readout.setText("Point at a plot to read the values of an epoch.",
                              color=self.theme.foreground)
+
+    def set_exporting(self, on: bool) -> None:
+        """A figure shows no hover hint and no hover line: its read-out row is left out."""
+        super().set_exporting(on)
+        if on:
+            self._shown_readout = self.readout.text
+            for line in self.vlines.values():
+                line.setVisible(False)
+            self.readout.setText("")
+            self.readout.setVisible(False)
+            self.canvas.ci.layout.setRowMaximumHeight(2, 0)
+        else:
+            self.canvas.ci.layout.setRowMaximumHeight(2, 10_000)
+            self.readout.setVisible(True)
+            self.hide_hover()
 
     # --- export, state, theme ---------------------------------------------------------------
     def csv_tables(self) -> list[CsvTable]:
