@@ -50,8 +50,9 @@ def _band(s: Spread, one) -> str:
 def columns(s: Summary) -> list[tuple[str, str]]:
     """(key, heading) of the table's columns; the goal's columns only when there is a goal."""
     cols = [("value", s.plan.setting), ("lr", "lr"), ("runs", "finished / diverged / lost"),
-            ("test_loss", "final test loss [IQR]"), ("test_loss_range", "min–max"),
-            ("test_metric", f"final test {s.metric_name}")]
+            ("test_loss", "final test loss [IQR]"), ("test_loss_range", "loss min–max"),
+            ("test_metric", f"final test {s.metric_name} [IQR]"),
+            ("test_metric_range", f"{s.metric_name} min–max")]
     if s.plan.goal is not None:
         cols += [("goal_epochs", "epochs to goal [IQR]"), ("reached", "reached goal")]
     cols += [("p_beats", f"P(beats {s.plan.baseline}) [95 % CI]"),
@@ -72,6 +73,9 @@ def table_rows(s: Summary) -> list[dict[str, str]]:
             "test_loss_range": ("–" if r.final_test_loss.n == 0 else
                                 f"{_g(r.final_test_loss.lo)}–{_g(r.final_test_loss.hi)}"),
             "test_metric": _band(r.final_test_metric, lambda v: _metric(v, s.task)),
+            "test_metric_range": ("–" if r.final_test_metric.n == 0 else
+                                  f"{_metric(r.final_test_metric.lo, s.task)}–"
+                                  f"{_metric(r.final_test_metric.hi, s.task)}"),
             "auc": _g(r.auc.median), "dead": _pct(r.dead_share.median),
             "saturated": _pct(r.saturated_share.median),
             "ms_per_epoch": _g(1000 * r.seconds_per_epoch.median, 2),
@@ -114,7 +118,7 @@ SUMMARY_COLUMNS = (
     "final_test_loss_median", "final_test_loss_q1", "final_test_loss_q3",
     "final_test_loss_min", "final_test_loss_max",
     "final_test_metric_median", "final_test_metric_q1", "final_test_metric_q3",
-    "final_train_loss_median",
+    "final_test_metric_min", "final_test_metric_max", "final_train_loss_median",
     "goal_epochs_median", "goal_epochs_q1", "goal_epochs_q3", "reached", "reached_share",
     "p_beats_baseline", "p_ci_low", "p_ci_high", "wins", "ties", "pairs",
     "train_loss_area_median", "dead_share_median", "saturated_share_median",
@@ -135,7 +139,8 @@ def summary_csv(s: Summary) -> str:
                     _num(r.final_test_loss.q3), _num(r.final_test_loss.lo),
                     _num(r.final_test_loss.hi),
                     _num(r.final_test_metric.median), _num(r.final_test_metric.q1),
-                    _num(r.final_test_metric.q3), _num(r.final_train_loss.median),
+                    _num(r.final_test_metric.q3), _num(r.final_test_metric.lo),
+                    _num(r.final_test_metric.hi), _num(r.final_train_loss.median),
                     *(("", "", "", "", "") if g is None else
                       (_num(g.median), _num(g.q1), _num(g.q3), r.reached,
                        _num(r.reached_share))),

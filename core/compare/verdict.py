@@ -60,6 +60,16 @@ def _diverged_clause(s: Summary) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
+def _rest(r, n: int) -> str:
+    """How a value past the first two did, in words ("> 300" alone read as a quantity)."""
+    m = r.goal_epochs.median
+    if not math.isinf(m):
+        return f"{r.label} took a median of {fmt_epochs(m, n)} epochs"
+    if r.reached == 0:
+        return f"{r.label} never reached it within {n} epochs"
+    return f"{r.label} reached it in only {r.reached} of {r.counted} seeds"
+
+
 def _goal_verdict(s: Summary) -> str:
     plan, goal = s.plan, s.plan.goal
     g, n = goal.describe(s.task), plan.epochs
@@ -83,8 +93,7 @@ def _goal_verdict(s: Summary) -> str:
     faster = _seeds_clause(win, other, "faster")
     others = ""
     if rest:
-        others = "; " + ", ".join(f"{r.label} took {fmt_epochs(r.goal_epochs.median, n)}"
-                                  for r in rest)
+        others = "; " + ", ".join(_rest(r, n) for r in rest)
     if mw == mo:
         w, t, pairs = _pair(win, other)
         lost = pairs - w - t

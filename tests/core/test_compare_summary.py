@@ -16,6 +16,7 @@ from core.compare import (
     Goal,
     Plan,
     RunRecord,
+    columns,
     curves,
     format_table,
     runs_csv,
@@ -82,7 +83,17 @@ def test_the_baseline_winning_is_set_against_the_runner_up():
     assert s.rows[1].wins == 1 and s.rows[1].ties == 1  # tanh against relu
     assert verdict(s) == (
         "relu reached 95 % test accuracy in a median of 11 epochs against 20 for tanh "
-        "(1.8× fewer), faster in 2 of 4 seeds (1 tied); sigmoid took > 300.")
+        "(1.8× fewer), faster in 2 of 4 seeds (1 tied); sigmoid never reached it within 300 "
+        "epochs.")
+
+
+def test_values_past_the_first_two_are_told_in_words():
+    p = plan(values=("relu", "tanh", "sigmoid", "elu"), seeds=4)
+    r = result(p, [goals(10, 10, 12, 30), goals(20, 20, 25, 30), goals(None, None, None, 50),
+                   goals(40, 41, 42, 44)])
+    text = verdict(summarize(r))
+    assert text.endswith("; sigmoid reached it in only 1 of 4 seeds, elu took a median of "
+                         "41.5 epochs.")
 
 
 def test_nobody_reaching_the_goal():
@@ -233,6 +244,22 @@ def test_table_text_and_csv():
     assert runs[0] == ["value", "seed", "epoch", "train_loss", "test_loss", "train_metric",
                        "test_metric"]
     assert len(runs) == 1 + 4 * 21 and runs[1][:3] == ["tanh", "0", "0"]
+
+
+def test_the_table_gives_min_and_max_of_the_loss_and_of_the_metric():
+    p = plan(seeds=2, epochs=20)
+    s = summarize(result(p, [goals(10, None), [dict(goal_epoch=4, loss=0.2),
+                                               dict(goal_epoch=5, loss=0.4)]]))
+    headings = dict(columns(s))
+    assert headings["test_loss_range"] == "loss min–max"
+    assert headings["test_metric_range"] == "accuracy min–max"
+    tanh, relu = table_rows(s)
+    assert tanh["test_metric_range"] == "50.0 %–96.0 %"
+    assert relu["test_metric_range"] == "96.0 %–96.0 %"
+    assert relu["test_loss_range"] == "0.2–0.4"
+    first = next(csv.DictReader(io.StringIO(summary_csv(s))))
+    assert (float(first["final_test_metric_min"]), float(first["final_test_metric_max"])) == (
+        0.5, 0.96)
 
 
 def test_curves_per_value_drop_diverged_runs_and_say_so():
