@@ -52,6 +52,10 @@ class Optimizer:
         self._tmp = np.zeros(self.size, dtype=self.dtype)
         self._tmp2 = np.zeros(self.size, dtype=self.dtype)
         self.state = {k: np.zeros(self.size, dtype=self.dtype) for k in self.state_names}
+        # the state before the last step, so a step that blew the weights up can be undone
+        # whole (``undo_step``): the moments must not keep the step the weights dropped
+        self._before = {k: np.zeros(self.size, dtype=self.dtype) for k in self.state_names}
+        self._undone = True  # nothing to undo before the first step
         self.t = 0
         self.lr = lr
         self.l1, self.l2, self.clip_norm = l1, l2, clip_norm
@@ -122,8 +126,21 @@ class Optimizer:
             norm = math.sqrt(g @ g)
             if norm > self._clip:
                 g *= self._clip / norm
+        for k, v in self.state.items():
+            np.copyto(self._before[k], v)
+        self._undone = False
         self.t += 1
         self._update(p, g, self._lr)
+
+    def undo_step(self) -> None:
+        """Put the state (moments, step count) back as it was before the last ``step``; the
+        caller restores the parameters. Once only: a second call changes nothing."""
+        if self.t == 0 or self._undone:
+            return
+        for k, v in self._before.items():
+            np.copyto(self.state[k], v)
+        self.t -= 1
+        self._undone = True
 
     def _update(self, p, g, lr) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -153,6 +170,7 @@ class Optimizer:
         for k in self.state_names:
             self.state[k][...] = arrays[k]
         self.t = t
+        self._undone = True
 
 
 def _non_negative(name, value) -> float:

@@ -389,7 +389,8 @@ class Trainer:
         ------
         TrainingDiverged
             If the loss or gradient is inf or NaN, the loss is above ``loss_limit``, or the
-            updated parameters are inf, NaN or beyond ``norm_limit``. The parameters are
+            updated parameters are inf, NaN or beyond ``norm_limit``. The parameters (and,
+            after an update that blew them up, the optimizer's moments and step count) are
             then those before the step, and the counters are not advanced.
         """
         # overflow on the way to inf is expected when training diverges; it is detected
@@ -498,6 +499,7 @@ class Trainer:
                      f"largest (norm {norms[index]:.3g})")
             if what == "norm":
                 np.copyto(net.flat, self._prev)
+                self.optimizer.undo_step()
             else:  # going on from these weights is the user's call: stop again only if the
                 # loss explodes further from here
                 self.loss_limit = max(self.loss_limit, LOSS_GROWTH * loss)
@@ -515,6 +517,7 @@ class Trainer:
             index = bad[0] if bad else 0
             found = "its weights overflowed to inf or NaN"
             np.copyto(net.flat, self._prev)
+            self.optimizer.undo_step()
         for bn, (m, v) in zip(self._bn, self._bn_prev):
             np.copyto(bn.running_mean, m)
             np.copyto(bn.running_var, v)

@@ -84,3 +84,48 @@ def test_no_lesson_trips_the_rule(name):
         worst_loss = max(worst_loss, t.step())
         worst_norm = max(worst_norm, math.sqrt(t.net.flat @ t.net.flat))
     assert worst_loss < t.loss_limit / 100 and worst_norm < t.norm_limit / 1000
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam", "rmsprop"])
+def test_after_a_blown_up_step_the_optimizer_is_as_before_it_too(optimizer):
+    """The weights go back to before the step, and so do the moments and the step count:
+    going on at a sane rate is then the same as never having taken that step."""
+    ds = core.datasets.load("circles", seed=0)
+
+    def make():
+        net = core.Network.build(2, [(16, "relu")] * 2, (1, "sigmoid"), seed=0)
+        return core.Trainer(net, ds, loss="bce", optimizer=optimizer, lr=0.01, batch_size=10)
+
+    t, twin = make(), make()
+    t.run(steps=30)
+    twin.run(steps=30)
+    t.lr = 1e12
+    with pytest.raises(core.TrainingDiverged) as info:
+        t.step()
+    assert info.value.reason in ("norm", "parameters")
+    meta, arrays = t.optimizer.export_state()
+    twin_meta, twin_arrays = twin.optimizer.export_state()
+    assert meta["t"] == twin_meta["t"] == 30
+    for k in arrays:
+        np.testing.assert_array_equal(arrays[k], twin_arrays[k])
+    t.lr = 0.01
+    t.run(steps=20)
+    twin.run(steps=20)
+    np.testing.assert_array_equal(t.net.flat, twin.net.flat)
+
+
+def test_undo_step_undoes_one_step_once():
+    from core import optimizers
+
+    opt = optimizers.make("adam", 3, np.float64, np.ones(3, bool), lr=0.1)
+    p = np.zeros(3)
+    opt.undo_step()  # nothing to undo yet: no change, no error
+    assert opt.t == 0
+    opt.step(p, np.array([1.0, -2.0, 3.0]))
+    first = {k: v.copy() for k, v in opt.state.items()}
+    opt.step(p, np.array([0.5, 0.5, 0.5]))
+    opt.undo_step()
+    opt.undo_step()  # a second undo does not go further back
+    assert opt.t == 1
+    for k, v in first.items():
+        np.testing.assert_array_equal(opt.state[k], v)
