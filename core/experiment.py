@@ -354,6 +354,21 @@ def _str(d: dict, key: str, where: str, default: str | None) -> str | None:
     return v
 
 
+def _bool(d: dict, key: str, where: str, default: bool) -> bool:
+    """A true/false setting; anything else (the text "no" was read as true) is refused."""
+    v = d.get(key, default)
+    if not isinstance(v, bool):
+        raise ValueError(f"{where}.{key} must be true or false")
+    return v
+
+
+def _dtype(d: dict) -> str:
+    v = _str(d, "dtype", "network", "float64")
+    if v not in ("float64", "float32"):
+        raise ValueError("network.dtype must be 'float64' or 'float32'")
+    return v
+
+
 def _params(v: Any, where: str) -> dict:
     if not isinstance(v, dict) or not all(
         isinstance(k, str) and not isinstance(x, bool) and isinstance(x, int | float)
@@ -392,7 +407,7 @@ def _dataset_from(d: Any) -> DatasetConfig:
         noise=None if d.get("noise") is None else _num(d, "noise", 0, 100, where=w),
         test_fraction=_num({**asdict(base), **d}, "test_fraction", 0, 0.9, where=w),
         seed=_num({**asdict(base), **d}, "seed", 0, 2**32 - 1, integer=True, where=w),
-        standardize=bool(d.get("standardize", base.standardize)),
+        standardize=_bool(d, "standardize", "dataset", base.standardize),
         features=tuple(feats),
         targets=targets,
         options=opts,
@@ -428,8 +443,8 @@ def _network_from(d: Any) -> NetworkConfig:
         init=_str(d, "init", "network", base.init),
         bias_init=_num(merged, "bias_init", -100, 100, where=w),
         seed=_num(merged, "seed", 0, 2**32 - 1, integer=True, where=w),
-        batchnorm=bool(d.get("batchnorm", False)),
-        dtype=_str(d, "dtype", "network", "float64"),
+        batchnorm=_bool(d, "batchnorm", "network", False),
+        dtype=_dtype(d),
     )
 
 
