@@ -103,7 +103,18 @@ class PlanForm(QWidget):
         self.seeds_box.setToolTip("Runs per value: seed k gives every value the same data, "
                                   "batch order and (where the shapes allow) initial weights.")
         self.seeds_box.valueChanged.connect(self._on_seeds)
-        form.addRow("Seeds", self.seeds_box)
+        self.first_seed_box = QSpinBox()
+        self.first_seed_box.setRange(0, 2**31 - 1 - compare.MAX_SEEDS)  # a spin box is int32
+        self.first_seed_box.setPrefix("from seed ")
+        self.first_seed_box.setToolTip("The first seed: K seeds run from it on (0 … K−1 by "
+                                       "default). Other seeds give other data splits, batch "
+                                       "orders and starting weights, the same in every value.")
+        self.first_seed_box.valueChanged.connect(self._on_seeds)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.seeds_box, 1)
+        row.addWidget(self.first_seed_box, 1)
+        form.addRow("Seeds", _wrap(row))
 
         self.length_box = QComboBox()
         self.length_box.addItems(LENGTHS)
@@ -247,9 +258,12 @@ class PlanForm(QWidget):
         metric, _op = self.goal_box.currentData() or (None, None)
         self.threshold_edit.setEnabled(metric is not None)
 
-    def _on_seeds(self, k: int) -> None:
-        if self._seeds is not None and len(self._seeds) != k:
-            self._seeds = None  # a plan's own seeds, until the count is changed
+    def _on_seeds(self, _value: int) -> None:
+        # a plan's own seeds (say 0, 3, 7 from a file) stay until the count or the first
+        # seed is changed
+        if self._seeds is not None and (len(self._seeds) != self.seeds_box.value()
+                                        or self._seeds[0] != self.first_seed_box.value()):
+            self._seeds = None
         self.edited.emit()
 
     def add_value(self, value: str) -> None:
@@ -291,8 +305,8 @@ class PlanForm(QWidget):
 
     def plan(self) -> compare.Plan:
         """The Plan as set up; PlanError (one sentence) if any part of it is impossible."""
-        k = self.seeds_box.value()
-        seeds = self._seeds if self._seeds is not None else tuple(range(k))
+        k, first = self.seeds_box.value(), self.first_seed_box.value()
+        seeds = self._seeds if self._seeds is not None else tuple(range(first, first + k))
         return compare.Plan(self._experiment, self.setting() or "", self.values(), seeds,
                             self.epochs_box.value(), self.goal(),
                             self.length_box.currentIndex() == 1, self.tune_box.isChecked(),
@@ -308,10 +322,13 @@ class PlanForm(QWidget):
         self.setting_box.blockSignals(False)
         self._show_setting(prefill=False)
         self.values_edit.setText(", ".join(plan.values))
-        self.seeds_box.blockSignals(True)
-        self.seeds_box.setValue(len(plan.seeds))
-        self.seeds_box.blockSignals(False)
-        self._seeds = None if plan.seeds == tuple(range(len(plan.seeds))) else plan.seeds
+        for box, v in ((self.seeds_box, len(plan.seeds)), (self.first_seed_box, plan.seeds[0])):
+            box.blockSignals(True)
+            box.setValue(v)
+            box.blockSignals(False)
+        first = plan.seeds[0]
+        self._seeds = (None if plan.seeds == tuple(range(first, first + len(plan.seeds)))
+                       else plan.seeds)
         self.epochs_box.setValue(plan.epochs)
         self.length_box.setCurrentIndex(1 if plan.stop_at_goal else 0)
         if plan.goal is None:

@@ -264,3 +264,20 @@ def test_the_window_theme_reaches_the_dock(compare_lab):
     lab, dock = compare_lab()
     lab.window.set_theme("dark")
     assert dock.curves.theme.name == DARK.name
+
+
+def test_the_seeds_can_start_anywhere_and_a_plans_own_seeds_are_kept(compare_lab):
+    _lab, dock = compare_lab()
+    f = dock.form
+    set_up(dock, seeds=3)
+    assert f.plan().seeds == (0, 1, 2)
+    f.first_seed_box.setValue(7)
+    assert f.plan().seeds == (7, 8, 9)
+    own = compare.Plan(SMALL, "activation", ("tanh", "relu"), (0, 3, 11), 3)
+    f.set_plan(own)
+    assert f.plan().seeds == (0, 3, 11)  # from a file or the command line: kept as they are
+    assert (f.seeds_box.value(), f.first_seed_box.value()) == (3, 0)
+    f.first_seed_box.setValue(5)  # changing them makes a run of seeds again
+    assert f.plan().seeds == (5, 6, 7)
+    f.set_plan(compare.Plan(SMALL, "activation", ("tanh", "relu"), (4, 5), 3))
+    assert f.plan().seeds == (4, 5) and f.first_seed_box.value() == 4
