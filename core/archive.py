@@ -35,7 +35,11 @@ from .experiment import SCHEMA_VERSION, Experiment
 from .state import restore_trainer, trainer_state
 
 __all__ = ["ArchiveError", "SavedExperiment", "capture", "history_csv", "read_archive",
-           "restore", "write_archive", "MAX_MEMBER_BYTES", "MAX_TOTAL_BYTES"]
+           "restore", "write_archive", "MAX_MEMBER_BYTES", "MAX_TOTAL_BYTES",
+           # the careful zip reading and durable writing, for the other files the app saves
+           # (core.compare's comparison files)
+           "check_directory_size", "load_arrays", "new_file_mode", "read_member",
+           "sync_folder"]
 
 MAX_MEMBER_BYTES = 256 * 2**20  # no member of a real experiment comes near this
 MAX_TOTAL_BYTES = 512 * 2**20
@@ -225,7 +229,7 @@ def write_archive(path: str | Path, saved: SavedExperiment) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return path
 
 
@@ -237,7 +241,7 @@ def new_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself durable where the platform allows (POSIX)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -252,7 +256,7 @@ def _sync_folder(folder: Path) -> None:
 
 
 # --- reading -----------------------------------------------------------------------------
-def _check_directory_size(f) -> None:
+def check_directory_size(f) -> None:
     """Refuse a zip whose directory alone would take a lot of memory to parse."""
     end = zipfile._EndRecData(f)  # the record zipfile itself reads (private, stable since 2.x)
     if end is None:
@@ -289,8 +293,9 @@ def _check_directory(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     return found
 
 
-def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    # read no more than the directory promised, whatever the compressed stream says
+def read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The bytes of one part, no more than the directory promised, whatever the compressed
+    stream says (ArchiveError if they differ)."""
     with z.open(info) as f:
         data = f.read(info.file_size + 1)
     if len(data) != info.file_size:
@@ -303,7 +308,7 @@ def _check_npz(data: bytes) -> None:
     checked before np.load allocates anything (a nested zip bomb, or a header declaring
     10^12 values, would otherwise exhaust memory)."""
     buf = io.BytesIO(data)
-    _check_directory_size(buf)
+    check_directory_size(buf)
     with zipfile.ZipFile(buf) as z:
         total = 0
         for info in z.infolist():
@@ -328,7 +333,9 @@ def _check_npz(data: bytes) -> None:
                                    "the file holds")
 
 
-def _load_arrays(data: bytes) -> dict[str, np.ndarray]:
+def load_arrays(data: bytes) -> dict[str, np.ndarray]:
+    """The numeric arrays of an .npz held in ``data``, every size checked before NumPy
+    allocates anything; no pickles (ArchiveError with one sentence otherwise)."""
     try:
         _check_npz(data)
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
@@ -384,11 +391,11 @@ def read_archive(path: str | Path) -> SavedExperiment:
         if st.st_size > MAX_TOTAL_BYTES:
             raise ArchiveError("the file is far larger than any experiment")
         with open(path, "rb") as f:
-            _check_directory_size(f)
+            check_directory_size(f)
             with zipfile.ZipFile(f) as z:
                 members = _check_directory(z)
-                doc_bytes = _read_member(z, members["experiment.json"])
-                weights = _read_member(z, members["weights.npz"])
+                doc_bytes = read_member(z, members["experiment.json"])
+                weights = read_member(z, members["weights.npz"])
     except ArchiveError:
         raise
     except FileNotFoundError:
@@ -415,7 +422,7 @@ def read_archive(path: str | Path) -> SavedExperiment:
     meta = doc.get("trainer")
     if meta is not None and not isinstance(meta, dict):
         raise ArchiveError("the saved training state is malformed")
-    arrays = _load_arrays(weights)
+    arrays = load_arrays(weights)
     return SavedExperiment(experiment, meta, arrays)
 
 

@@ -36,11 +36,11 @@ from .. import __version__
 from ..archive import (
     MAX_TOTAL_BYTES,
     ArchiveError,
-    _check_directory_size,
-    _load_arrays,
-    _read_member,
-    _sync_folder,
+    check_directory_size,
+    load_arrays,
     new_file_mode,
+    read_member,
+    sync_folder,
 )
 from .goal import METRICS
 from .plan import Plan, PlanError, RunSpec
@@ -119,7 +119,7 @@ def write_comparison(path: str | Path, result: ComparisonResult) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return path
 
 
@@ -232,11 +232,11 @@ def read_comparison(path: str | Path) -> ComparisonResult:
         if st.st_size > MAX_TOTAL_BYTES:
             raise CompareFileError("the file is far larger than any comparison")
         with open(path, "rb") as f:
-            _check_directory_size(f)
+            check_directory_size(f)
             with zipfile.ZipFile(f) as z:
                 members = _members(z)
-                doc_bytes = _read_member(z, members["comparison.json"])
-                npz_bytes = _read_member(z, members["runs.npz"])
+                doc_bytes = read_member(z, members["comparison.json"])
+                npz_bytes = read_member(z, members["runs.npz"])
     except CompareFileError:
         raise
     except ArchiveError as e:
@@ -264,7 +264,7 @@ def read_comparison(path: str | Path) -> ComparisonResult:
     except (TypeError, RecursionError, KeyError):
         raise CompareFileError("the plan is invalid") from None
     try:
-        arrays = _load_arrays(npz_bytes)
+        arrays = load_arrays(npz_bytes)
     except ArchiveError as e:
         raise CompareFileError(str(e).replace("weights", "metrics")) from None
     lrs = doc.get("lrs")
