@@ -25,10 +25,11 @@ from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers
 from .diagnostics import DECISION_GRID
+from .divergence import LOSS_GROWTH, NORM_LIMIT, TrainingDiverged, explain, stopped
 from .pairing import default_loss_for
 from .timeline import History, SampledPercentiles, Timeline
 
-__all__ = ["Trainer", "TrainingDiverged"]
+__all__ = ["Trainer", "TrainingDiverged", "LOSS_GROWTH", "NORM_LIMIT"]
 
 #: rows of the training set kept as the fixed sample that snapshots show
 SAMPLE_SIZE = 2000
@@ -38,79 +39,6 @@ TIMELINE_SAMPLE = 501
 #: a timeline row (~10–60 µs) follows at least this many steps: with epochs of one or two
 #: steps a row per epoch would cost a third of the training time, so rows start further apart
 TIMELINE_STEPS = 10
-#: a batch loss above this many times max(1, the starting loss on the training set) stops
-#: training as exploding (the lessons stay below 1.5 times)
-LOSS_GROWTH = 1e4
-#: parameters whose norm √Σθ² (weights and biases of every layer together) exceeds this times
-#: max(1, the largest |target|) stop training as exploding (the lessons stay below 30)
-NORM_LIMIT = 1e6
-
-
-class TrainingDiverged(RuntimeError):
-    """A loss, gradient or parameter became inf or NaN, or the run is exploding.
-
-    Exploding means, before anything overflows: the batch loss rose above ``LOSS_GROWTH``
-    (10⁴) times max(1, the loss on the training set before the first step), or the norm of
-    all parameters √Σθ² (weights and biases together) rose above ``NORM_LIMIT`` (10⁶) times
-    max(1, the largest |target| of the training set). Both limits are far beyond anything a
-    run that learns reaches (every lesson stays below 1.5 times its starting loss and a norm
-    of 30), and far below an overflow (a learning rate of 10⁶ takes four ReLU layers from a
-    norm of 10 to 10¹²⁴ in a few steps).
-
-    ``step`` is the number the failed step would have had; ``layer`` the index of the layer
-    where it was found (``layer_name`` "hidden 1" … "output"): for an exploding run, the
-    layer with the largest parameters. ``reason`` says which check failed: "loss",
-    "gradient" or "parameters" (inf or NaN), "loss growth" or "norm" (exploding). The network
-    keeps the parameters it had before the failed step (finite, and within the norm limit),
-    so training can go on after lowering the learning rate; after a "loss growth" stop the
-    loss limit becomes ``LOSS_GROWTH`` times the loss that stopped it, so going on from those
-    weights stops again only if the loss explodes further.
-
-    Parameters
-    ----------
-    message : str
-        The sentence shown to the user (``str(exc)``): step, layer, what was found and what
-        to try.
-    step : int
-        ``step_count + 1`` when the check failed: the step that was not completed.
-    layer : int
-        Index into ``net.layers`` (0 = first hidden layer, last = output).
-    layer_name : str
-        ``net.layer_name(layer)``.
-    reason : {"loss", "gradient", "parameters", "loss growth", "norm"}
-        Which check failed (above).
-
-    Notes
-    -----
-    ``step_count``, ``epoch`` and the position in the epoch stay as they were, and so do
-    BatchNorm's running statistics. Not undone: ``net.grad_flat`` (the failed step's
-    gradient), the optimizer's own state (its step count ``t`` and moments) after a
-    "parameters" or "norm" stop, whose update it had already made, and the random
-    generators' draws for the step.
-    """
-
-    def __init__(self, message: str, step: int, layer: int, layer_name: str,
-                 reason: str = "parameters"):
-        super().__init__(message)
-        self.step = step
-        self.layer = layer
-        self.layer_name = layer_name
-        self.reason = reason
-
-
-def _finite(a: np.ndarray) -> bool:
-    return bool(np.isfinite(a).all())
-
-
-def _norm(a: np.ndarray) -> float:
-    """√Σa², without overflowing for values near float's limit (inf only for inf values)."""
-    m = float(np.abs(a).max()) if a.size else 0.0
-    if not 0 < m < math.inf:
-        return m
-    b = a / m
-    return m * math.sqrt(float(np.dot(b, b)))
-
-
 class Trainer:
     """Mini-batch training of ``net`` on ``dataset``.
 
@@ -485,50 +413,17 @@ class Trainer:
 
     def _diverged(self, what: str, loss: float = math.nan) -> None:
         net = self.net
-        layers = net.layers
-        if what == "parameters" and _finite(net.flat):
-            what = "norm"  # finite, but too large (or its square overflowed)
-        if what in ("loss growth", "norm"):
-            norms = [_norm(net.flat[sl]) for sl in net.layer_slices()]
-            index = int(np.argmax(norms))
-            start = self.loss_limit / LOSS_GROWTH
-            cause = (f"the loss rose to {loss:.3g}, more than {LOSS_GROWTH:,.0f} times its "
-                     f"starting value {start:.3g}" if what == "loss growth" else
-                     f"the norm of all the weights rose past {self.norm_limit:.3g}")
-            found = (f"the run is exploding ({cause}), and this layer's weights are the "
-                     f"largest (norm {norms[index]:.3g})")
-            if what == "norm":
-                np.copyto(net.flat, self._prev)
-                self.optimizer.undo_step()
-            else:  # going on from these weights is the user's call: stop again only if the
-                # loss explodes further from here
-                self.loss_limit = max(self.loss_limit, LOSS_GROWTH * loss)
-        elif what == "loss":
-            bad = [i for i, l in enumerate(layers)
-                   if any(v is not None and not _finite(v) for v in (l.z, l.a))]
-            index = bad[0] if bad else len(layers) - 1
-            found = "its outputs became inf or NaN, so the loss is not a number"
-        elif what == "gradient":
-            bad = [i for i, sl in enumerate(net.layer_slices()) if not _finite(net.grad_flat[sl])]
-            index = bad[-1] if bad else len(layers) - 1  # backprop runs output → input
-            found = "its gradients became inf or NaN"
-        else:
-            bad = [i for i, sl in enumerate(net.layer_slices()) if not _finite(net.flat[sl])]
-            index = bad[0] if bad else 0
-            found = "its weights overflowed to inf or NaN"
+        what, index, found = explain(net, what, loss, self.loss_limit, self.norm_limit)
+        if what in ("norm", "parameters"):  # the update was made: undo it whole
             np.copyto(net.flat, self._prev)
             self.optimizer.undo_step()
+        elif what == "loss growth":  # going on from these weights is the user's call: stop
+            # again only if the loss explodes further from here
+            self.loss_limit = max(self.loss_limit, LOSS_GROWTH * loss)
         for bn, (m, v) in zip(self._bn, self._bn_prev):
             np.copyto(bn.running_mean, m)
             np.copyto(bn.running_var, v)
-        step = self.step_count + 1
-        name = net.layer_name(index)
-        raise TrainingDiverged(
-            f"Training diverged at step {step} in layer '{name}': {found}. Lower the learning "
-            f"rate (now {self.lr:g}) or turn on gradient clipping; the weights were kept as "
-            "they were before this step.",
-            step=step, layer=index, layer_name=name, reason=what,
-        )
+        raise stopped(net, what, index, found, self.step_count + 1, self.lr)
 
     # --- evaluation ----------------------------------------------------------------------
     def outputs(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
