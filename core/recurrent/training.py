@@ -21,7 +21,7 @@ import numpy as np
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers
-from ..timeline import Columns
+from ..columns import Columns
 from ..trainer import TrainingDiverged
 from ._base import MAX_STATE_VALUES
 from .model import SequenceModel
