@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default="1366x768", metavar="WxH",
                    help="window size for --screenshot (default 1366x768)")
     p.add_argument("--theme", choices=("light", "dark", "system"), help="colour theme")
+    p.add_argument("--presentation", action="store_true",
+                   help="start in presentation mode: larger text, thicker lines, for a "
+                   "projector (View → Presentation Mode, F5)")
     p.add_argument("--fresh", action="store_true",
                    help="ignore the saved layout and last experiment")
     return p
@@ -127,6 +130,8 @@ def run_app(argv: list[str]) -> int:
         window.set_theme(args.theme)
     elif settings is None:
         window.set_theme("light")
+    if args.presentation:
+        window.set_presentation(window.presentation.toggled(True))
 
     def start() -> None:
         if not session.start():

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -27,8 +27,9 @@ from .live_view import LiveView
 from .messages import warn
 from .panel_set import PanelSet
 from .panels.registry import PANELS
+from .presentation import Presentation, scaled_font, scaled_icon
 from .session import Session
-from .theme import apply_app_theme, theme_named
+from .theme import LIGHT, Theme, apply_app_theme, theme_named
 from .toolbar import DEFAULT_PACE, TransportBar, pace_from_setting, pace_setting
 
 if TYPE_CHECKING:
@@ -66,11 +67,16 @@ class MainWindow(QMainWindow):
     Signals
     -------
     themeChanged(str) : the theme was switched (its name).
+    lookChanged(Theme) : the theme panels are drawn in changed (the theme was switched, or
+        presentation mode: on, off, its size or palette).
+    presentationChanged(Presentation) : presentation mode was switched or adjusted.
     panelCreated(Panel) : a panel was just built (lazily, when first shown or asked for), so
         whoever serves its requests (export, clear earlier runs) can connect to it.
     """
 
     themeChanged = Signal(str)
+    lookChanged = Signal(object)
+    presentationChanged = Signal(object)
     panelCreated = Signal(object)
 
     def __init__(self, session: Session, settings: QSettings | None = None,
@@ -80,6 +86,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.theme_name = "light"
         self._theme = None  # set by set_theme; panels built before it keep their own default
+        self.presentation = Presentation()
+        self._plain_state = None  # the layout before presentation mode rearranged the docks
         self._sized = False
         self.setWindowTitle("Activation Lab")
         self.setDockNestingEnabled(True)
@@ -94,6 +102,7 @@ class MainWindow(QMainWindow):
         self._build_tool_docks(tool_docks)
         self.transport = TransportBar(session, self)
         self.addToolBar(self.transport)
+        self._plain_icons = self.transport.iconSize()
         self._build_status()
         self._default_state = self.saveState(LAYOUT_VERSION)
         session.viewChanged.connect(self._on_view)
@@ -249,6 +258,47 @@ class MainWindow(QMainWindow):
             self._sized = True
             if not self._restored_layout:
                 self._default_sizes()
+            if self.presentation.on:
+                self._presentation_sizes()
+
+    #: presentation mode's layout: the panels a class watches while a run trains side by side
+    #: at full height; the others become tabs behind the second
+    PRESENTED = ("output", "training_curves")
+
+    def _present_layout(self, on: bool) -> None:
+        """Arrange the docks for a projector (``on``), or put back the layout from before."""
+        d = self.docks
+        if on and self._plain_state is None:
+            self._plain_state = self.saveState(LAYOUT_VERSION)
+            first, second = (d[p] for p in self.PRESENTED)
+            for pid, dock in d.items():
+                if pid in self.PRESENTED or pid == "controls" or dock.isFloating():
+                    continue
+                shown = not dock.isHidden()
+                # Qt 6.12 leaves a dock that is a tab of another group where it is unless
+                # it is taken out first
+                self.removeDockWidget(dock)
+                self.tabifyDockWidget(second, dock)
+                dock.setVisible(shown)
+            first.show()
+            second.show()
+            second.raise_()
+            if self._sized:
+                self._presentation_sizes()
+        elif not on and self._plain_state is not None:
+            self.restoreState(self._plain_state, LAYOUT_VERSION)
+            self._plain_state = None
+
+    def _presentation_sizes(self) -> None:
+        """The controls as wide as their larger text needs (at most a third of the window),
+        the rest shared by the two panels."""
+        d = self.docks
+        w = self.width()
+        controls = min(round(300 * self.presentation.zoom * 0.9), w // 3)
+        first, second = (d[p] for p in self.PRESENTED)
+        self.resizeDocks([d["controls"], first, second],
+                         [controls, (w - controls) // 2, (w - controls) // 2],
+                         Qt.Orientation.Horizontal)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -364,16 +414,45 @@ class MainWindow(QMainWindow):
                 self._pending_states[pid] = state  # applied when the panel is built
 
     # --- theme and layout --------------------------------------------------------------------
+    @property
+    def theme(self) -> Theme:
+        """The theme the panels are drawn in (presentation mode's, when it is on)."""
+        return self._theme or self.presentation.theme(LIGHT)
+
     def set_theme(self, name: str) -> None:
+        self.theme_name = name
+        self._apply_look()
+        self.themeChanged.emit(name)
+
+    def set_presentation(self, presentation: Presentation) -> None:
+        """Switch presentation mode on or off, or change its size or palette: panels, text
+        and toolbar icons follow at once; exports are not affected (see gui.presentation)."""
+        if presentation == self.presentation:
+            return
+        self.presentation = presentation
+        self._apply_look()
+        self._present_layout(presentation.on)
+        if presentation.on and self._sized:
+            self._presentation_sizes()  # the controls' width follows the text size
+        self.presentationChanged.emit(presentation)
+
+    def _apply_look(self) -> None:
         from PySide6.QtWidgets import QApplication
 
-        theme = theme_named(name)
-        self.theme_name = name
+        app = QApplication.instance()
+        theme = self.presentation.theme(theme_named(self.theme_name))
         self._theme = theme
-        apply_app_theme(QApplication.instance(), theme)
+        apply_app_theme(app, theme)
+        factor = self.presentation.factor
+        # The window's widgets get the larger text, not the application: the panels' plots
+        # are drawn larger by their theme (and keep the application's font, see Panel), and
+        # an export paints with the application's font, so it stays as it is.
+        font = scaled_font(app.font(), factor) if factor != 1 else QFont()
+        self.setFont(font)
+        self.transport.setIconSize(scaled_icon(self._plain_icons, factor))
         for panel in self.panels.created().values():
             panel.apply_theme(theme)
-        self.themeChanged.emit(name)
+        self.lookChanged.emit(theme)
 
     def reset_layout(self) -> None:
         for dock in self.docks.values():
@@ -383,13 +462,19 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
         self.restoreState(self._default_state, LAYOUT_VERSION)
         self._default_sizes()
+        self._plain_state = None
+        if self.presentation.on:  # presentation mode's arrangement of the default layout
+            self._present_layout(True)
 
     def save_settings(self) -> None:
         if self.settings is None:
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        # the layout of normal use: presentation mode makes its own from it at the next start
+        self.settings.setValue("window/state",
+                               self._plain_state or self.saveState(LAYOUT_VERSION))
         self.settings.setValue("window/theme", self.theme_name)
+        self.presentation.save(self.settings)
         self.settings.setValue("training/pace", pace_setting(self.transport.current_pace()))
         self.settings.setValue("session/last_experiment", json.dumps(self.experiment_settings()))
 
@@ -398,9 +483,9 @@ class MainWindow(QMainWindow):
         return dataclasses.replace(self.session.experiment, panels=self.panel_states()).to_dict()
 
     def restore_settings(self) -> None:
-        """The layout, theme and pace the settings keep (the app's start calls this; without
-        settings only the pace is set, to ``DEFAULT_PACE``: until then the toolbar's pace is
-        as fast as possible, as tests and benchmarks want it)."""
+        """The layout, theme, presentation mode and pace the settings keep (the app's start
+        calls this; without settings only the pace is set, to ``DEFAULT_PACE``: until then
+        the toolbar's pace is as fast as possible, as tests and benchmarks want it)."""
         if self.settings is None:
             self.transport.set_pace(DEFAULT_PACE)
             return
@@ -413,6 +498,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self._restored_layout = self.restoreState(state, LAYOUT_VERSION)
         self.set_theme(str(self.settings.value("window/theme", "light")))
+        self.set_presentation(Presentation.load(self.settings))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.save_settings()

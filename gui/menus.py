@@ -16,6 +16,7 @@ from core.experiment import Classroom
 from .export_actions import ExportActions
 from .files import FileActions
 from .main_window import MainWindow
+from .presentation import PALETTE_LABELS
 
 __all__ = ["Menus", "add_action"]
 
@@ -45,6 +46,9 @@ class Menus(QObject):
     ----------
     recent_menu : File → Open Recent, refilled whenever ``files`` reports a change.
     theme_actions : theme name → its checkable action in View → Theme.
+    presentation_action : View → Presentation Mode (checkable, F5).
+    text_actions : "larger", "smaller", "reset": presentation mode's text size.
+    palette_actions : palette name → its checkable action in View → Presentation Palette.
     """
 
     def __init__(self, window: MainWindow, files: FileActions, exports: ExportActions) -> None:
@@ -92,6 +96,7 @@ class Menus(QObject):
                 tip=f"Use the {name} colour theme", checkable=True, group=group)
         self.theme_actions.get(w.theme_name, self.theme_actions["light"]).setChecked(True)
         w.themeChanged.connect(lambda n: self.theme_actions[n].setChecked(True))
+        self._presentation_menu(v, w)
         add_action(w, v, "&Reset Layout", w.reset_layout, "Ctrl+Shift+R",
                    "Put every panel back where it was at first start")
 
@@ -126,6 +131,47 @@ class Menus(QObject):
         add_action(w, h, "&Activation Reference", files.show_reference, "F1",
                    "What every activation function is, its derivative and its properties")
         add_action(w, h, "&About Activation Lab", files.show_about, tip="Version and licence")
+
+    def _presentation_menu(self, v: QMenu, w: MainWindow) -> None:
+        """Presentation Mode (F5, as slide shows start), the text size (Ctrl+= / Ctrl+− /
+        Ctrl+0, as browsers zoom) and the palette, all following the window's state."""
+        v.addSeparator()
+        self.presentation_action = add_action(
+            w, v, "&Presentation Mode", lambda on: w.set_presentation(
+                w.presentation.toggled(on)), "F5",
+            "Larger text, thicker lines and bigger buttons, for a projector", checkable=True)
+        grow = add_action(w, v, "&Larger Text", lambda: w.set_presentation(
+            w.presentation.larger()), "Ctrl+=", "Presentation mode: everything larger")
+        grow.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.text_actions = {
+            "larger": grow,
+            "smaller": add_action(w, v, "&Smaller Text", lambda: w.set_presentation(
+                w.presentation.smaller()), "Ctrl+-", "Presentation mode: everything smaller"),
+            "reset": add_action(w, v, "Reset Text &Size", lambda: w.set_presentation(
+                w.presentation.reset_size()), "Ctrl+0",
+                "Presentation mode: back to its usual size (1.5×)"),
+        }
+        palettes = v.addMenu("Presentation Pa&lette")
+        group = QActionGroup(self)
+        self.palette_actions: dict[str, QAction] = {}
+        for name, label in PALETTE_LABELS.items():
+            self.palette_actions[name] = add_action(
+                w, palettes, label, lambda _=False, n=name: w.set_presentation(
+                    w.presentation.with_palette(n)),
+                tip="Colours for presentation mode; both are safe for colour-blind students",
+                checkable=True, group=group)
+        self._show_presentation(w.presentation)
+        w.presentationChanged.connect(self._show_presentation)
+
+    def _show_presentation(self, presentation) -> None:
+        self.presentation_action.setChecked(presentation.on)
+        for act in self.text_actions.values():
+            act.setEnabled(presentation.on)
+        self.text_actions["larger"].setEnabled(
+            presentation.on and presentation.larger() != presentation)
+        self.text_actions["smaller"].setEnabled(
+            presentation.on and presentation.smaller() != presentation)
+        self.palette_actions[presentation.palette].setChecked(True)
 
     def classroom_setup(self):
         """Open the Classroom Set-up dialog (returns it); OK applies the choice."""

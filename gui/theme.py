@@ -95,8 +95,11 @@ def presentation_theme(theme: Theme, zoom: float = PRESENTATION["zoom"],
     base = theme.plain
     colours = PALETTES.get(palette, PALETTES["standard"])[base.name]
     strong = palette == "high-contrast"
+    # high contrast: on pure white or pure black, as the palette's name promises
+    ground = ("#FFFFFF" if base.name == "light" else "#000000") if strong else base.background
     return dataclasses.replace(
         base, zoom=zoom, line=zoom * 1.25, marker=zoom, palette=palette, series=colours,
+        background=ground, base=ground if strong else base.base,
         foreground=("#000000" if base.name == "light" else "#FFFFFF") if strong
         else base.foreground,
         text=("#000000" if base.name == "light" else "#FFFFFF") if strong else base.text,

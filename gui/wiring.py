@@ -62,11 +62,10 @@ def tool_docks(session: Session,
 
 def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:
     from .compare import CloseWatch, CompareDock
-    from .theme import theme_named
 
     dock = CompareDock(session)
-    dock.apply_theme(theme_named(window.theme_name))
-    window.themeChanged.connect(lambda name: dock.apply_theme(theme_named(name)))
+    dock.apply_theme(window.theme)  # presentation mode's colours too
+    window.lookChanged.connect(dock.apply_theme)
     dock.experimentRequested.connect(lambda exp: session.apply(exp, reinitialize=True))
     if serve_plot is not None:
         serve_plot(dock.curves)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -99,10 +100,7 @@ class DatasetBox(QWidget):
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        font = self.description.font()
-        font.setPointSize(max(7, round(font.pointSizeF() * 0.88)))  # whole points: see below
-        # (a fractional size wraps differently when measured and when painted: clipped text)
-        self.description.setFont(font)
+        self._small_description()
         about = QHBoxLayout()  # a box of its own: the wrapped text then gets its full height
         about.setSpacing(6)
         about.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignTop)
@@ -177,6 +175,18 @@ class DatasetBox(QWidget):
         self.load_button.clicked.connect(self._ask_csv)
         session.experimentChanged.connect(self.show_experiment)
         self.show_experiment(session.experiment)
+
+    def _small_description(self) -> None:
+        """The description a little smaller than the box's text, whatever size that is."""
+        font = QFont(self.font())
+        font.setPointSize(max(7, round(font.pointSizeF() * 0.88)))  # whole points: see below
+        # (a fractional size wraps differently when measured and when painted: clipped text)
+        self.description.setFont(font)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode's larger text
+            self._small_description()
+        super().changeEvent(event)
 
     def classroom_widgets(self) -> dict[str, list[QWidget]]:
         """The widgets of each classroom control (``core.experiment.CLASSROOM_CONTROLS``)."""

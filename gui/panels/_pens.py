@@ -160,7 +160,8 @@ class Thickener:
         sizes = item.data["size"]
         if "size" in made and np.array_equal(made["size"][1], sizes):
             return
-        ours = sizes * self.marker
+        # -1 means "the item's default size" (opts["size"]) to pyqtgraph: scale that one
+        ours = np.where(sizes < 0, item.opts["size"], sizes) * self.marker
         made["size"] = (sizes.copy(), ours)
         item.setSize(ours)
 

@@ -10,8 +10,8 @@ from typing import ClassVar
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, QSize, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from ..live_view import LiveView
 from ..theme import LIGHT, Theme, style_plot
@@ -69,6 +69,14 @@ def title_over_axes(plot: pg.PlotItem) -> None:
     layout, label = plot.layout, plot.titleLabel
     layout.removeItem(label)
     layout.addItem(label, 0, 0, 1, 3)  # left axis, view box, right axis
+
+
+def fixed_font(font: QFont) -> QFont:
+    """``font`` with each of its properties set explicitly, so that a widget given it does not
+    inherit its parent's font any more."""
+    fixed = QFont(font)
+    fixed.setResolveMask(0xFFFFFFFF)
+    return fixed
 
 
 class EmptyNote:
@@ -172,6 +180,12 @@ class Panel(QWidget):
         layout.addWidget(self.options)
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setMinimumSize(200, 150)
+        # The plots' text keeps the application's size whatever the window around them sets
+        # (presentation mode enlarges the widgets' text; the plots grow by theme.zoom). So do
+        # the options above them: a teacher's switches, which would otherwise need more width
+        # than a projector's panel has.
+        self.canvas.setFont(fixed_font(QApplication.font()))
+        self.options.setFont(fixed_font(QApplication.font()))
         self._sized_by: QWidget = self.canvas  # its resizes ask fit_to for an arrangement
         self.canvas.installEventFilter(self)
         self.canvas.scene().sigPrepareForPaint.connect(self._before_paint)
