@@ -17,6 +17,8 @@ import core
 import core.activations as acts
 import core.presets
 
+from .cli_data import DATA_OPTIONS, DataError, add_data_arguments, experiment_from_data
+
 __all__ = ["SYNOPSIS", "build_parser", "run_subcommand", "subcommands"]
 
 #: one line per subcommand, for ``activation-lab --help``
@@ -27,6 +29,11 @@ SYNOPSIS = (
     ("train (EXPERIMENT.alab | --preset NAME) [--epochs N] [--seed S] [--out DIR] [--figures]",
      "train without a window; write metrics.csv, experiment.alab and, with --figures, "
      "every panel's image"),
+    ("train --data FILE.csv [--target COLUMN] [--skip-rows N] [--standardize] "
+     "[--hidden 16:relu,8:tanh] [--output softmax|sigmoid|identity|tanh] [--loss NAME] "
+     "[--optimizer NAME] [--lr R] [--batch B] [--epochs N] [--out DIR] [--figures]",
+     "train on your own table, the same way; every option but --data has a default that "
+     "suits the target column (classes or numbers)"),
     ("compare (EXPERIMENT.alab | --preset NAME) --vary SETTING=V1,V2[,...] [--seeds K] "
      "[--epochs N] [--goal \"test_metric>=0.95\"] [--until-goal] [--tune-lr] [--jobs J] "
      "--out DIR", "test a claim over many seeds: one setting varied, every value × K seeds; "
@@ -85,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a saved experiment: training goes on from where it stopped")
     src.add_argument("--preset", metavar="NAME", help="start a lesson preset afresh "
                      "(see 'activation-lab list presets')")
+    add_data_arguments(tr, src)
     tr.add_argument("--epochs", type=int, default=100, metavar="N",
                     help="epochs to train (default 100)")
     tr.add_argument("--seed", type=int, metavar="S", help="set every seed (data, network, "
@@ -342,6 +350,15 @@ def cmd_plot(args) -> int:
 def _load_source(args):
     from core.archive import ArchiveError, read_archive
 
+    if args.data is not None:
+        try:
+            return experiment_from_data(args), None
+        except DataError as e:
+            raise UserError(str(e)) from None
+    given = [f"--{o.replace('_', '-')}" for o in DATA_OPTIONS if getattr(args, o) is not None]
+    if given:
+        raise UserError(f"{given[0]} goes with --data FILE.csv (an experiment or a preset "
+                        "sets up its own network and training)")
     if args.preset:
         try:
             return core.presets.get(args.preset).experiment, None
