@@ -25,7 +25,7 @@ PANELS = ("output", "training_curves", "activation_curves", "derivatives", "hist
 
 FORMAT_VERSION = 1
 MAX_STEPS = 40
-LESSON_FIELDS = ("format", "title", "question", "learn", "summary", "order", "steps")
+LESSON_FIELDS = ("format", "title", "question", "learn", "summary", "order", "topic", "steps")
 STEP_FIELDS = ("title", "panel", "instruction", "setup", "prediction", "goal", "hints",
                "explanation", "questions")
 PREDICTION_FIELDS = ("prompt", "choices", "answer")
@@ -111,6 +111,8 @@ class Lesson:
     summary: str = ""
     order: int = 999
     path: str = ""
+    #: the heading the app lists the lesson under ("" for none: the app picks one)
+    topic: str = ""
 
     @property
     def questions(self) -> tuple[int, ...]:
@@ -194,6 +196,7 @@ def parse_lesson(src: Source, name: str) -> Lesson:
         raise top.error("learn", "must say at least one thing the student will learn")
     summary = top.text("summary", max_len=3000)
     order = top.number("order", 0, 9999, integer=True, default=999)
+    topic = top.text("topic", max_len=60, one_line=True)
     if not top.has("steps"):
         raise top.error("steps", "the lesson has no steps: add at least one [[steps]] block")
     tables = top.tables("steps", STEP_FIELDS, max_items=MAX_STEPS, what="a step")
@@ -232,4 +235,5 @@ def parse_lesson(src: Source, name: str) -> Lesson:
         experiments.append(exp)
     _check_plan(src, steps)
     return Lesson(name=name, title=title, question=question, learn=learn, steps=tuple(steps),
-                  experiments=tuple(experiments), summary=summary, order=order, path=src.path)
+                  experiments=tuple(experiments), summary=summary, order=order, path=src.path,
+                  topic=topic)

@@ -76,6 +76,14 @@ within = 300
     assert s0.setup.describe()[0] == "load the preset 'xor-2-4-1-tanh'"
 
 
+def test_a_topic_is_one_optional_line_and_every_built_in_lesson_has_one():
+    assert lesson(STEP).topic == ""
+    assert lesson(STEP, HEAD + 'topic = "Outputs and losses"\n').topic == "Outputs and losses"
+    e = error(STEP, HEAD + 'topic = """two\nlines"""\n')
+    assert e.field == "topic" and "one line" in e.message
+    assert all(l.topic for l in L.builtin().values())
+
+
 def test_set_ups_apply_in_order_and_touch_only_the_experiment():
     base = Experiment()
     l = lesson(STEP + '''
