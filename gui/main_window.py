@@ -264,6 +264,13 @@ class MainWindow(QMainWindow):
     #: presentation mode's layout: the panels a class watches while a run trains side by side
     #: at full height; the others become tabs behind the second
     PRESENTED = ("output", "training_curves")
+    #: below this many logical pixels across (window width / zoom; 1280 px at 1.5× is 853)
+    #: the Experiment dock becomes a tab there too: beside two panels it left each too
+    #: little room for its plots
+    NARROW = 1000
+
+    def _narrow(self) -> bool:
+        return self.width() / self.presentation.zoom < self.NARROW
 
     def _present_layout(self, on: bool) -> None:
         """Arrange the docks for a projector (``on``), or put back the layout from before."""
@@ -271,8 +278,12 @@ class MainWindow(QMainWindow):
         if on and self._plain_state is None:
             self._plain_state = self.saveState(LAYOUT_VERSION)
             first, second = (d[p] for p in self.PRESENTED)
-            for pid, dock in d.items():
-                if pid in self.PRESENTED or pid == "controls" or dock.isFloating():
+            tabs = [pid for pid in d if pid not in self.PRESENTED
+                    and (pid != "controls" or self._narrow())]
+            tabs.sort(key=lambda pid: pid != "controls")  # the Experiment first, if there
+            for pid in tabs:
+                dock = d[pid]
+                if dock.isFloating():
                     continue
                 shown = not dock.isHidden()
                 # Qt 6.12 leaves a dock that is a tab of another group where it is unless
@@ -283,19 +294,35 @@ class MainWindow(QMainWindow):
             first.show()
             second.show()
             second.raise_()
+            self._plain_tabs()  # the tab bars Qt just made
             if self._sized:
                 self._presentation_sizes()
         elif not on and self._plain_state is not None:
             self.restoreState(self._plain_state, LAYOUT_VERSION)
             self._plain_state = None
 
+    def _plain_tabs(self) -> None:
+        """The docks' tabs keep the usual size of text, as the panels' options do: they are
+        the teacher's switches, and seven larger ones would each show two letters."""
+        from PySide6.QtWidgets import QApplication, QTabBar
+
+        plain = QApplication.font()
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.setFont(plain if self.presentation.on else QFont())
+
     def _presentation_sizes(self) -> None:
         """The controls as wide as their larger text needs (at most a third of the window),
-        the rest shared by the two panels."""
+        the rest shared by the two panels; on a narrow screen the two panels share it all,
+        the map a square of the height it has."""
         d = self.docks
         w = self.width()
-        controls = min(round(300 * self.presentation.zoom * 0.9), w // 3)
         first, second = (d[p] for p in self.PRESENTED)
+        if d["controls"] in self.tabifiedDockWidgets(second):
+            square = first.height() or self.height() - 150
+            left = max(min(square, w // 2), w * 2 // 5)
+            self.resizeDocks([first, second], [left, w - left], Qt.Orientation.Horizontal)
+            return
+        controls = min(round(300 * self.presentation.zoom * 0.9), w // 3)
         self.resizeDocks([d["controls"], first, second],
                          [controls, (w - controls) // 2, (w - controls) // 2],
                          Qt.Orientation.Horizontal)
@@ -449,6 +476,7 @@ class MainWindow(QMainWindow):
         # an export paints with the application's font, so it stays as it is.
         font = scaled_font(app.font(), factor) if factor != 1 else QFont()
         self.setFont(font)
+        self._plain_tabs()
         self.transport.setIconSize(scaled_icon(self._plain_icons, factor))
         for panel in self.panels.created().values():
             panel.apply_theme(theme)

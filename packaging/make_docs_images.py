@@ -1,7 +1,7 @@
 """Make the README's pictures in resources/screenshots/ with the app itself (``make screenshots``).
 
-- the main window, light and dark: ``python -m gui --screenshot`` on the circles-tanh lesson,
-  run in a subprocess exactly as a user would;
+- the main window, light and dark, and in presentation mode: ``python -m gui --screenshot``
+  on the circles-tanh lesson, run in a subprocess exactly as a user would;
 - activation curves and derivatives (with the depth plot): ``activation-lab plot``;
 - the circles decision boundary and the deep-sigmoid gradient flow: the lesson trained
   headless (the trainer records its timeline as in the app), the panel exported with
@@ -32,10 +32,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def window(out: Path, theme: str, preset: str = "circles-tanh", steps: int = 3000) -> None:
-    """The whole window after ``steps`` mini-batches, as ``activation-lab --screenshot``."""
+def window(out: Path, theme: str, preset: str = "circles-tanh", steps: int = 3000,
+           *options: str) -> None:
+    """The whole window after ``steps`` mini-batches, as ``activation-lab --screenshot``
+    (with ``options``, e.g. ``--presentation``)."""
     cmd = [sys.executable, "-m", "gui", "--screenshot", str(out), "--preset", preset,
-           "--theme", theme, "--steps", str(steps), "--size", WINDOW_SIZE]
+           "--theme", theme, "--steps", str(steps), "--size", WINDOW_SIZE, *options]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -79,6 +81,8 @@ def trained_panel(out: Path, preset: str, panel_id: str, epochs: int) -> None:
 IMAGES = {
     "main-window-light.png": lambda p: window(p, "light"),
     "main-window-dark.png": lambda p: window(p, "dark"),
+    "main-window-presentation.png": lambda p: window(
+        p, "light", "circles-tanh", 3000, "--presentation"),
     "activation-curves.png": lambda p: plot(
         p, "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "--param", "leaky_relu.alpha=0.1"),
     "derivatives.png": lambda p: plot(p, "sigmoid", "tanh", "relu", "--derivative", "--second"),

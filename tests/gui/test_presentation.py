@@ -37,6 +37,7 @@ def _look(window) -> dict:
             "icons": window.transport.iconSize(), "pens": _pens(curves),
             "theme": curves.theme, "canvas": curves.canvas.font().pointSizeF(),
             "histograms": window.dockWidgetArea(window.docks["histograms"]),
+            "controls_area": window.dockWidgetArea(window.docks["controls"]),
             "tabbed": [d.objectName() for d in
                        window.tabifiedDockWidgets(window.docks["training_curves"])]}
 
@@ -59,13 +60,24 @@ def test_toggling_enlarges_everything_and_puts_it_back_exactly(lab):
     assert all(b * zoom * 1.25 == pytest.approx(a) for a, b in zip(on["pens"], before["pens"],
                                                                     strict=True))
     assert on["canvas"] == before["canvas"]
-    # the map and the curves side by side, the other panels as tabs behind the curves
+    # the map and the curves side by side, the other panels as tabs behind the curves; at
+    # 1366 px (910 at 1.5×) the Experiment controls too, the first of them
+    assert on["tabbed"][:2] == ["dock-controls", "dock-activation_curves"]
     assert "dock-histograms" in on["tabbed"]
 
     menus.presentation_action.trigger()
     assert not window.presentation.on
     assert _look(window) == before
     assert window.panels["training_curves"].theme == LIGHT
+
+
+def test_a_wide_screen_keeps_the_experiment_dock_beside_the_panels(make_lab, qtbot):
+    window = make_lab(size=(1920, 1080), start=False).window
+    window.set_presentation(window.presentation.toggled(True))
+    tabbed = window.tabifiedDockWidgets(window.docks["training_curves"])
+    assert window.docks["histograms"] in tabbed and window.docks["controls"] not in tabbed
+    qtbot.waitUntil(lambda: window.docks["controls"].width() > 350, timeout=5000)
+    window.set_presentation(window.presentation.toggled(False))
 
 
 def test_ctrl_equal_grows_the_text_and_ctrl_minus_shrinks_it(lab, qtbot):
