@@ -27,7 +27,7 @@ from .live_view import LiveView
 from .messages import warn
 from .panel_set import PanelSet
 from .panels.registry import PANELS
-from .presentation import Presentation, scaled_font, scaled_icon
+from .presentation import Presentation, ProjectorLayout, scaled_font, scaled_icon
 from .session import Session
 from .theme import LIGHT, Theme, apply_app_theme, theme_named
 from .toolbar import DEFAULT_PACE, TransportBar, pace_from_setting, pace_setting
@@ -87,7 +87,6 @@ class MainWindow(QMainWindow):
         self.theme_name = "light"
         self._theme = None  # set by set_theme; panels built before it keep their own default
         self.presentation = Presentation()
-        self._plain_state = None  # the layout before presentation mode rearranged the docks
         self._sized = False
         self.setWindowTitle("Activation Lab")
         self.setDockNestingEnabled(True)
@@ -103,6 +102,7 @@ class MainWindow(QMainWindow):
         self.transport = TransportBar(session, self)
         self.addToolBar(self.transport)
         self._plain_icons = self.transport.iconSize()
+        self._projector = ProjectorLayout(self, self.docks, LAYOUT_VERSION)
         self._build_status()
         self._default_state = self.saveState(LAYOUT_VERSION)
         session.viewChanged.connect(self._on_view)
@@ -259,73 +259,7 @@ class MainWindow(QMainWindow):
             if not self._restored_layout:
                 self._default_sizes()
             if self.presentation.on:
-                self._presentation_sizes()
-
-    #: presentation mode's layout: the panels a class watches while a run trains side by side
-    #: at full height; the others become tabs behind the second
-    PRESENTED = ("output", "training_curves")
-    #: below this many logical pixels across (window width / zoom; 1280 px at 1.5× is 853)
-    #: the Experiment dock becomes a tab there too: beside two panels it left each too
-    #: little room for its plots
-    NARROW = 1000
-
-    def _narrow(self) -> bool:
-        return self.width() / self.presentation.zoom < self.NARROW
-
-    def _present_layout(self, on: bool) -> None:
-        """Arrange the docks for a projector (``on``), or put back the layout from before."""
-        d = self.docks
-        if on and self._plain_state is None:
-            self._plain_state = self.saveState(LAYOUT_VERSION)
-            first, second = (d[p] for p in self.PRESENTED)
-            tabs = [pid for pid in d if pid not in self.PRESENTED
-                    and (pid != "controls" or self._narrow())]
-            tabs.sort(key=lambda pid: pid != "controls")  # the Experiment first, if there
-            for pid in tabs:
-                dock = d[pid]
-                if dock.isFloating():
-                    continue
-                shown = not dock.isHidden()
-                # Qt 6.12 leaves a dock that is a tab of another group where it is unless
-                # it is taken out first
-                self.removeDockWidget(dock)
-                self.tabifyDockWidget(second, dock)
-                dock.setVisible(shown)
-            first.show()
-            second.show()
-            second.raise_()
-            self._plain_tabs()  # the tab bars Qt just made
-            if self._sized:
-                self._presentation_sizes()
-        elif not on and self._plain_state is not None:
-            self.restoreState(self._plain_state, LAYOUT_VERSION)
-            self._plain_state = None
-
-    def _plain_tabs(self) -> None:
-        """The docks' tabs keep the usual size of text, as the panels' options do: they are
-        the teacher's switches, and seven larger ones would each show two letters."""
-        from PySide6.QtWidgets import QApplication, QTabBar
-
-        plain = QApplication.font()
-        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            bar.setFont(plain if self.presentation.on else QFont())
-
-    def _presentation_sizes(self) -> None:
-        """The controls as wide as their larger text needs (at most a third of the window),
-        the rest shared by the two panels; on a narrow screen the two panels share it all,
-        the map a square of the height it has."""
-        d = self.docks
-        w = self.width()
-        first, second = (d[p] for p in self.PRESENTED)
-        if d["controls"] in self.tabifiedDockWidgets(second):
-            square = first.height() or self.height() - 150
-            left = max(min(square, w // 2), w * 2 // 5)
-            self.resizeDocks([first, second], [left, w - left], Qt.Orientation.Horizontal)
-            return
-        controls = min(round(300 * self.presentation.zoom * 0.9), w // 3)
-        self.resizeDocks([d["controls"], first, second],
-                         [controls, (w - controls) // 2, (w - controls) // 2],
-                         Qt.Orientation.Horizontal)
+                self._projector.share_width(self.presentation.zoom)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -458,9 +392,9 @@ class MainWindow(QMainWindow):
             return
         self.presentation = presentation
         self._apply_look()
-        self._present_layout(presentation.on)
+        self._projector.arrange(presentation.on, presentation.zoom)
         if presentation.on and self._sized:
-            self._presentation_sizes()  # the controls' width follows the text size
+            self._projector.share_width(presentation.zoom)  # follows the text size
         self.presentationChanged.emit(presentation)
 
     def _apply_look(self) -> None:
@@ -476,7 +410,7 @@ class MainWindow(QMainWindow):
         # an export paints with the application's font, so it stays as it is.
         font = scaled_font(app.font(), factor) if factor != 1 else QFont()
         self.setFont(font)
-        self._plain_tabs()
+        self._projector.plain_tabs(self.presentation.on)
         self.transport.setIconSize(scaled_icon(self._plain_icons, factor))
         for panel in self.panels.created().values():
             panel.apply_theme(theme)
@@ -490,9 +424,10 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
         self.restoreState(self._default_state, LAYOUT_VERSION)
         self._default_sizes()
-        self._plain_state = None
+        self._projector.forget()
         if self.presentation.on:  # presentation mode's arrangement of the default layout
-            self._present_layout(True)
+            self._projector.arrange(True, self.presentation.zoom)
+            self._projector.share_width(self.presentation.zoom)
 
     def save_settings(self) -> None:
         if self.settings is None:
@@ -500,7 +435,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         # the layout of normal use: presentation mode makes its own from it at the next start
         self.settings.setValue("window/state",
-                               self._plain_state or self.saveState(LAYOUT_VERSION))
+                               self._projector.plain_state or self.saveState(LAYOUT_VERSION))
         self.settings.setValue("window/theme", self.theme_name)
         self.presentation.save(self.settings)
         self.settings.setValue("training/pace", pace_setting(self.transport.current_pace()))
