@@ -27,7 +27,7 @@ test: $(VENV)/.test
 NOQT ?= .venv-noqt
 test-core-noqt:
 	@py=$$(.ci/find-python) || exit 1; [ -x $(NOQT)/bin/python ] || "$$py" -m venv $(NOQT)
-	$(NOQT)/bin/python -m pip install -q -c $(CONSTRAINTS) numpy pytest hypothesis
+	$(NOQT)/bin/python -m pip install -q -c $(CONSTRAINTS) numpy sympy pytest hypothesis
 	$(NOQT)/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('PySide6') is not None)"
 	PYTHONPATH=. $(NOQT)/bin/python -m pytest -q -p no:cacheprovider tests/core
 

@@ -354,6 +354,21 @@ def _str(d: dict, key: str, where: str, default: str | None) -> str | None:
     return v
 
 
+def _activation(d: dict, key: str, where: str, default: str) -> str | None:
+    """An activation's name; a formula's spec (``formula:…``) is parsed again here, never
+    run, so a hostile one refuses the whole experiment with the parser's sentence."""
+    v = _str(d, key, where, default)
+    if v is not None and v.startswith("formula:"):
+        from .activations.formula import describe
+
+        try:
+            describe(v)
+        except ValueError as e:
+            layer = "the output layer" if key == "output_activation" else where
+            raise ValueError(f"the formula of {layer} is refused: {e}") from None
+    return v
+
+
 def _bool(d: dict, key: str, where: str, default: bool) -> bool:
     """A true/false setting; anything else (the text "no" was read as true) is refused."""
     v = d.get(key, default)
@@ -431,14 +446,15 @@ def _network_from(d: Any) -> NetworkConfig:
         hidden.append(
             LayerConfig(
                 units=_num(h, "units", 1, 4096, integer=True, where=f"hidden layer {i} "),
-                activation=_str(h, "activation", f"hidden layer {i}", "tanh"),
+                activation=_activation(h, "activation", f"hidden layer {i}", "tanh"),
                 params=_params(h.get("params", {}), f"hidden layer {i} params"),
             )
         )
     merged = {**asdict(base), **d}
     return NetworkConfig(
         hidden=tuple(hidden),
-        output_activation=_str(d, "output_activation", "network", base.output_activation),
+        output_activation=_activation(d, "output_activation", "network",
+                                      base.output_activation),
         output_params=_params(d.get("output_params", {}), "network.output_params"),
         init=_str(d, "init", "network", base.init),
         bias_init=_num(merged, "bias_init", -100, 100, where=w),

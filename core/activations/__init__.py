@@ -11,16 +11,22 @@ from . import elementary, sigmoids, rectifiers, smooth, gated, shrinks, special,
 
 # isort: on
 from .base import Activation, Info, Kink, ParamSpec, numerical_derivative
+from .formula import FormulaActivation, FormulaError, formula, formula_name, is_formula
 from .registry import ALIASES, activation_class, get, names, register, unregister
 
 __all__ = [
     "ALIASES",
     "Activation",
+    "FormulaActivation",
+    "FormulaError",
     "Info",
     "Kink",
     "ParamSpec",
     "activation_class",
+    "formula",
+    "formula_name",
     "get",
+    "is_formula",
     "names",
     "numerical_derivative",
     "register",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Activation
+from .formula import FORMULA_PREFIX, formula_class
 
 __all__ = ["get", "names", "register", "unregister", "activation_class", "ALIASES"]
 
@@ -68,7 +69,11 @@ def names() -> list[str]:
 
 
 def activation_class(name: str) -> type[Activation]:
-    """The class registered as ``name``, an alias of it, or the same spelled "Leaky-ReLU"."""
+    """The class registered as ``name``, an alias of it, or the same spelled "Leaky-ReLU";
+    for a formula's spec (``formula:…``, see ``formula``) the class made for it (a
+    ``FormulaError``, which is a ValueError, if the formula is refused)."""
+    if isinstance(name, str) and name.startswith(FORMULA_PREFIX):
+        return formula_class(name)
     for key in (name, name.strip().lower().replace("-", "_").replace(" ", "_")):
         key = ALIASES.get(key, key)
         if key in _REGISTRY:
