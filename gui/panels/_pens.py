@@ -153,7 +153,9 @@ class Thickener:
         wide = _wide(current, self.line)
         if wide is not None:
             made[slot] = (current, wide)
-            _put(item, slot, wide)
+            # no update(): the paint this runs before draws the new pen; asking for another
+            # would paint every frame twice
+            _put(item, slot, wide, repaint=False)
 
     def _size(self, item) -> None:
         made = self._made.setdefault(item, {})
@@ -191,7 +193,7 @@ def _get(item, slot: str):
     return getattr(item, slot, None)
 
 
-def _put(item, slot: str, pen) -> None:
+def _put(item, slot: str, pen, repaint: bool = True) -> None:
     if slot == "setPen":
         item.setPen(pen)
     elif slot.startswith("opts."):
@@ -200,4 +202,5 @@ def _put(item, slot: str, pen) -> None:
         setattr(item, slot, pen)
     if isinstance(item, pg.BarGraphItem):
         item.picture = None
-    item.update()
+    if repaint:
+        item.update()
