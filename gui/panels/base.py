@@ -180,12 +180,11 @@ class Panel(QWidget):
         layout.addWidget(self.options)
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setMinimumSize(200, 150)
-        # The plots' text keeps the application's size whatever the window around them sets
-        # (presentation mode enlarges the widgets' text; the plots grow by theme.zoom). So do
-        # the options above them: a teacher's switches, which would otherwise need more width
-        # than a projector's panel has.
-        self.canvas.setFont(fixed_font(QApplication.font()))
-        self.options.setFont(fixed_font(QApplication.font()))
+        # The panel's text keeps the application's size whatever the window around it sets:
+        # presentation mode enlarges the window's text, and the plots grow by theme.zoom
+        # instead; the options and lists beside them are a teacher's switches, which would
+        # otherwise take half of a projector's panel.
+        self.setFont(fixed_font(QApplication.font()))
         self._sized_by: QWidget = self.canvas  # its resizes ask fit_to for an arrangement
         self.canvas.installEventFilter(self)
         self.canvas.scene().sigPrepareForPaint.connect(self._before_paint)
