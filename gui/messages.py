@@ -22,6 +22,7 @@ def warn(parent: QWidget, text: str, title: str = "Activation Lab") -> QMessageB
         old.deleteLater()
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("activation-lab-warning")
+    box.setFont(parent.font())  # a window is not given its parent's (presentation mode's) text
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

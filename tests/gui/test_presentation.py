@@ -212,3 +212,18 @@ def test_widening_pens_before_a_paint_asks_for_no_second_paint(monkeypatch):
     assert curve.opts["pen"].widthF() == 3.0 and not asked
     thick.set_factors(1.0, 1.0)  # back: the original pen, and a repaint to show it
     assert curve.opts["pen"].widthF() == 2.0 and asked
+
+
+def test_a_warning_is_as_large_as_the_window_text(lab):
+    """A diverged run's message is for the whole class: it comes in presentation size."""
+    from gui.messages import warn
+
+    window = lab.window
+    plain = warn(window, "training diverged").font().pointSizeF()
+    window.set_presentation(window.presentation.toggled(True))
+    try:
+        box = warn(window, "training diverged")
+        assert box.font().pointSizeF() == pytest.approx(plain * PRESENTATION["zoom"])
+        box.close()
+    finally:
+        window.set_presentation(window.presentation.toggled(False))
