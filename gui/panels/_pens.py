@@ -132,7 +132,7 @@ class Thickener:
                 if slot == "size":
                     if np.array_equal(item.data["size"], ours):
                         item.setSize(original)
-                elif _get(item, slot) is ours:
+                elif _get(item, slot) is ours or slot == "setPen" and item.pen() == ours:
                     _put(item, slot, original)
         self._made = weakref.WeakKeyDictionary()
 
@@ -148,7 +148,10 @@ class Thickener:
     def _pen(self, item, slot: str) -> None:
         made = self._made.setdefault(item, {})
         current = _get(item, slot)
-        if slot in made and made[slot][1] is current:
+        # item.pen() hands out a copy each time: that one is ours when it equals ours (an
+        # identity test widened it again before every paint, until Qt refused the width)
+        if slot in made and (made[slot][1] is current
+                             or slot == "setPen" and made[slot][1] == current):
             return
         wide = _wide(current, self.line)
         if wide is not None:

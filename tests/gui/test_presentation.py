@@ -227,3 +227,28 @@ def test_a_warning_is_as_large_as_the_window_text(lab):
         box.close()
     finally:
         window.set_presentation(window.presentation.toggled(False))
+
+
+def test_every_pen_is_widened_once_however_often_the_panels_paint(lab):
+    """Pens kept by Qt items (item.pen() returns a copy) were widened again before every
+    paint, until Qt refused the width ("Setting a pen width that is out of range")."""
+    from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsLineItem
+
+    window = lab.window
+    panels = [window.panels[pid] for pid in window.panels]  # every panel built
+
+    def widths():
+        out = []
+        for panel in panels:
+            panel.canvas.scene().prepareForPaint()
+            out += [it.pen().widthF() for it in panel.canvas.scene().items()
+                    if isinstance(it, QAbstractGraphicsShapeItem | QGraphicsLineItem)]
+        return out
+
+    plain = widths()
+    assert plain, "no Qt shape items to check"
+    window.set_presentation(window.presentation.toggled(True))
+    first = widths()
+    assert first != plain and all(widths() == first for _ in range(3))
+    window.set_presentation(window.presentation.toggled(False))
+    assert widths() == plain
