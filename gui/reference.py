@@ -35,15 +35,23 @@ def info_html(act: acts.Activation) -> str:
     """The property card as HTML (also used by the activation-curves panel)."""
     info = act.info
     yes = {True: "yes", False: "no"}
+    # a typed formula's properties are numerical estimates, and it shows f″ too
+    est = set(getattr(act, "estimated", ()))
+
+    def mark(key: str, text: str) -> str:
+        return f"{text} (estimated)" if key in est else text
+
     rows = [
         ("Formula", info.formula),
         ("Derivative", info.derivative),
-        ("Output range", _fmt_range(*info.output_range)),
-        ("Zero-centred", yes[info.zero_centred]),
-        ("Monotonic", yes[info.monotonic]),
-        ("Bounded", yes[info.bounded]),
-        ("Smoothness", info.smoothness),
+        ("Output range", mark("output_range", _fmt_range(*info.output_range))),
+        ("Zero-centred", mark("zero_centred", yes[info.zero_centred])),
+        ("Monotonic", mark("monotonic", yes[info.monotonic])),
+        ("Bounded", mark("bounded", yes[info.bounded])),
+        ("Smoothness", mark("smoothness", info.smoothness)),
     ]
+    if hasattr(act, "second_derivative_text"):
+        rows.insert(2, ("Second derivative", act.second_derivative_text))
     if info.derivative_from_output:
         rows.append(("From the output", info.derivative_from_output))
     for k in info.kinks:

@@ -320,7 +320,9 @@ class _Checker:
         if isinstance(node, ast.Attribute | ast.Subscript):
             # a chain such as ().__class__.__bases__[0]: name its first attribute, the part
             # that reaches into Python (the () or [0] around it is refused with it)
-            first = _first_attribute(node)
+            first, root = _first_attribute(node)
+            if isinstance(root, ast.Name) and root.id not in FUNCTIONS:
+                self.value(root)  # __import__('os').system: the name is refused first
             if first is not None:
                 col = (first.end_col_offset or 0) - len(first.attr) + 1
                 raise FormulaError(f"`{_short(first.attr)}` is not allowed: "
@@ -394,8 +396,9 @@ def _short(name: str) -> str:
     return name if len(name) <= 40 else name[:39] + "…"
 
 
-def _first_attribute(node: ast.AST) -> ast.Attribute | None:
-    """The innermost (leftmost) attribute of a chain of attributes, indexes and calls."""
+def _first_attribute(node: ast.AST) -> tuple[ast.Attribute | None, ast.AST]:
+    """The innermost (leftmost) attribute of a chain of attributes, indexes and calls, and
+    the chain's root (what the first of them is applied to)."""
     found = None
     for _ in range(MAX_NODES):  # the tree is already capped; this bounds the loop anyway
         if isinstance(node, ast.Attribute):
@@ -406,7 +409,7 @@ def _first_attribute(node: ast.AST) -> ast.Attribute | None:
             node = node.func
         else:
             break
-    return found
+    return found, node
 
 
 def _fold(op: ast.operator, a: float, b: float, refuse) -> float:

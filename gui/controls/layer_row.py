@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
 import core.activations as acts
 from core.experiment import LayerConfig
 
+from .. import formula as formulas
 from ..widgets import NumberEdit, SliderEdit, compact_combo, fill_from_registry, select_data
 
-__all__ = ["LayerRow", "ParamPopup", "fill_activation_combo", "keep_place", "MAX_UNITS"]
+__all__ = ["LayerRow", "ParamPopup", "fill_activation_combo", "keep_place", "pick_activation",
+           "MAX_UNITS"]
 
 MAX_UNITS = 256
 
@@ -30,6 +32,22 @@ def fill_activation_combo(combo: QComboBox, *, hidden: bool) -> None:
     names = [n for n in acts.names() if not (hidden and acts.activation_class(n).vector)]
     fill_from_registry(combo, names, lambda n: acts.get(n).info,
                        group=lambda info: info.category)  # families apart
+    formulas.add_formulas(combo, formulas.shared())  # the student's own, and "New…"
+
+
+def pick_activation(combo: QComboBox, previous: str, parent: QWidget) -> str | None:
+    """The activation the combo now shows: a name, or after "New activation from a
+    formula…" the formula typed (None, and the previous choice shown again, if cancelled)."""
+    name = combo.currentData()
+    if name != formulas.NEW:
+        return name
+    spec = formulas.new_formula(parent)
+    with QSignalBlocker(combo):
+        if spec is not None:
+            formulas.ensure_item(combo, spec)
+        if not select_data(combo, spec or previous):
+            combo.setCurrentIndex(-1)
+    return spec
 
 
 def _params_text(activation: str, params: dict) -> str:
@@ -141,6 +159,7 @@ class LayerRow(QWidget):
             lambda v: self.layerEdited.emit(LayerConfig(int(v), self._layer.activation,
                                                         dict(self._layer.params))))
         self.activation.currentIndexChanged.connect(self._on_activation)
+        formulas.shared().changed.connect(self._refill)
         self.gear.clicked.connect(self.open_params)
         self.remove.clicked.connect(self.removeClicked)
         self.set_layer(layer, number)
@@ -153,6 +172,7 @@ class LayerRow(QWidget):
         self._layer = layer
         self.number.setText(str(number))
         self.number.setToolTip(f"Hidden layer {number}, counted from the inputs.")
+        formulas.ensure_item(self.activation, layer.activation)
         with QSignalBlocker(self.units), QSignalBlocker(self.activation):
             self.units.setValue(layer.units)
             if not select_data(self.activation, layer.activation):
@@ -172,6 +192,12 @@ class LayerRow(QWidget):
             else:
                 self.popup.close()
 
+    def _refill(self) -> None:
+        formulas.add_formulas(self.activation, formulas.shared())
+        formulas.ensure_item(self.activation, self._layer.activation)
+        with QSignalBlocker(self.activation):
+            select_data(self.activation, self._layer.activation)
+
     def open_params(self) -> ParamPopup | None:
         """Open the parameter popup under the ⚙ button (returns it, for tests)."""
         act = self._layer.activation
@@ -188,6 +214,7 @@ class LayerRow(QWidget):
         return self.popup
 
     def _on_activation(self, _index: int) -> None:
-        name = self.activation.currentData()
-        if name is not None:  # a new function: its own parameters, at their defaults
+        name = pick_activation(self.activation, self._layer.activation, self)
+        # a new function: its own parameters, at their defaults
+        if name is not None and name != self._layer.activation:
             self.layerEdited.emit(LayerConfig(self._layer.units, name, {}))

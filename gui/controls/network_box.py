@@ -23,8 +23,9 @@ import core.initializers as initializers
 import core.losses as losses
 from core.experiment import Experiment, LayerConfig
 
+from .. import formula as formulas
 from ..widgets import NumberEdit, compact_combo, fill_from_registry, formula_tip, select_data
-from .layer_row import LayerRow, ParamPopup, fill_activation_combo, keep_place
+from .layer_row import LayerRow, ParamPopup, fill_activation_combo, keep_place, pick_activation
 
 __all__ = ["NetworkBox", "MAX_LAYERS"]
 
@@ -119,6 +120,7 @@ class NetworkBox(QWidget):
 
         self.add_button.clicked.connect(self.add_layer)
         self.output_combo.currentIndexChanged.connect(self._on_output)
+        formulas.shared().changed.connect(self._refill_output)
         self.output_gear.clicked.connect(self.open_output_params)
         self.loss_combo.currentIndexChanged.connect(self._on_loss)
         self.init_combo.currentIndexChanged.connect(
@@ -155,6 +157,7 @@ class NetworkBox(QWidget):
         with (QSignalBlocker(self.output_combo), QSignalBlocker(self.loss_combo),
               QSignalBlocker(self.init_combo), QSignalBlocker(self.bias_init),
               QSignalBlocker(self.seed), QSignalBlocker(self.batchnorm)):
+            formulas.ensure_item(self.output_combo, net.output_activation)
             select_data(self.output_combo, net.output_activation)
             select_data(self.loss_combo, tr.loss)
             select_data(self.init_combo, net.init)
@@ -236,10 +239,10 @@ class NetworkBox(QWidget):
             self._set_hidden(hidden)
 
     def _on_output(self, _index: int) -> None:
-        name = self.output_combo.currentData()
-        if name is None:
-            return
         exp = self._session.experiment
+        name = pick_activation(self.output_combo, exp.network.output_activation, self)
+        if name is None or name == exp.network.output_activation:
+            return
         changes: dict[str, dict[str, Any]] = {
             "network": {"output_activation": name, "output_params": {}}}
         if self._explicit_loss is None:
@@ -249,6 +252,13 @@ class NetworkBox(QWidget):
             if loss != exp.training.loss:
                 changes["training"] = {"loss": loss}
         self._update(**changes)
+
+    def _refill_output(self) -> None:
+        current = self._session.experiment.network.output_activation
+        formulas.add_formulas(self.output_combo, formulas.shared())
+        formulas.ensure_item(self.output_combo, current)
+        with QSignalBlocker(self.output_combo):
+            select_data(self.output_combo, current)
 
     def _on_loss(self, _index: int) -> None:
         name = self.loss_combo.currentData()

@@ -19,13 +19,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 import core.activations as acts
+from core.activations.formula import describe
 
+from .. import formula as formulas
 from ..widgets import NumberEdit, SliderEdit, format_number
 
 __all__ = ["FunctionPicker", "XRangeEdit", "XMAX", "sample_z", "curve_fns", "label_of",
@@ -142,6 +145,12 @@ class FunctionPicker(QWidget):
             item.setCheckState(Qt.CheckState.Checked if name in default
                                else Qt.CheckState.Unchecked)
             self.list.addItem(item)
+        self.new_formula = QPushButton(formulas.NEW_TEXT, self)
+        self.new_formula.setToolTip("Type your own activation function and see its exact "
+                                    "derivatives; it joins this list and every layer's list.")
+        self.new_formula.clicked.connect(self.add_formula)
+        self._refill_formulas()
+        formulas.shared().changed.connect(self._refill_formulas)
         self.param_title = QLabel(self)
         self.param_box = QWidget(self)
         self.param_form = QFormLayout(self.param_box)
@@ -150,6 +159,7 @@ class FunctionPicker(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(3)
         lay.addWidget(self.list, 1)
+        lay.addWidget(self.new_formula)
         lay.addWidget(self.param_title)
         lay.addWidget(self.param_box)
         first = [n for n in [current, *default] if n in self.names()] or self.names()
@@ -279,6 +289,44 @@ class FunctionPicker(QWidget):
                 lambda pos, p=spec.name, n=name, s=s: self.set_param(n, p, s.value_at(pos)))
             self._sliders[spec.name] = s
             self.param_form.addRow(_GREEK.get(spec.name, spec.name), s)
+
+    # --- the student's formulas -------------------------------------------------------------
+    def add_formula(self) -> str | None:
+        """Open "New activation from a formula…"; the new one is ticked and highlighted."""
+        spec = formulas.new_formula(self)
+        if spec is not None:
+            self._refill_formulas()
+            for i in range(self.list.count()):
+                item = self.list.item(i)
+                if item.data(Qt.ItemDataRole.UserRole) == spec:
+                    item.setCheckState(Qt.CheckState.Checked)
+            self._set_current(spec)
+        return spec
+
+    def _refill_formulas(self) -> None:
+        """The library's formulas after the built-ins (a deleted one leaves the list)."""
+        keep = set(formulas.shared().specs())
+        was = self.list.blockSignals(True)
+        for i in reversed(range(self.list.count())):
+            name = self.list.item(i).data(Qt.ItemDataRole.UserRole)
+            if acts.is_formula(name) and name not in keep:
+                self.list.takeItem(i)
+        have = set(self.names())
+        for spec in formulas.shared().specs():
+            if spec not in have:
+                item = QListWidgetItem(describe(spec).display_name)
+                item.setData(Qt.ItemDataRole.UserRole, spec)
+                item.setToolTip(f"Your own function: f(x) = {describe(spec).text}")
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.list.addItem(item)
+        self.list.blockSignals(was)
+        if not hasattr(self, "param_form"):
+            return  # still being built: __init__ picks the current one
+        if self.list.currentItem() is None and self.list.count():
+            self._set_current(self.names()[0])
+        else:
+            self.changed.emit()
 
     def slider(self, param: str) -> SliderEdit | None:
         """The slider of the highlighted function's parameter ``param`` (None if absent)."""

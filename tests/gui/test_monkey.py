@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 import core.presets
 import gui.controls.dataset_box
+import gui.formula
 from gui import export
 from gui.export_dialog import ExportDialog
 from gui.widgets import NumberEdit
@@ -379,11 +380,19 @@ def monkey_window(make_lab, tmp_path, monkeypatch):
     monkeypatch.setattr(gui.controls.dataset_box, "ask_target_column",
                         lambda parent, header: holder["monkey"].rnd.choice([*header, None]))
 
+    # "New activation from a formula…" opens a modal dialog: answered by a typed formula or
+    # a cancel, into a library of this test's own
+    library = gui.formula.FormulaLibrary(tmp_path / "formulas.json")
+    gui.formula.use_shared(library)
+    swish = "formula:x*sigmoid(beta*x); beta = 1 in [0.1, 10]"
+    monkeypatch.setattr(gui.formula, "new_formula", lambda parent=None: holder[
+        "monkey"].rnd.choice([None, library.add(swish)]))
     lab = make_lab(size=(1280, 800), theme=None)
     session = lab.session
     threads_before = threading.active_count()
     yield lab, holder
     session.shutdown()
+    gui.formula.use_shared(None)
     assert not session.worker.alive
     assert threading.active_count() <= threads_before
 
