@@ -67,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     pl = sub.add_parser("plot", help="draw activation functions to a PNG, SVG or CSV file")
-    pl.add_argument("activations", nargs="+", metavar="ACT", help="activation names "
+    pl.add_argument("activations", nargs="*", metavar="ACT", help="activation names "
                     "(see 'activation-lab list activations')")
+    pl.add_argument("--formula", action="append", default=[], metavar='NAME="TEXT"',
+                    help="also draw your own function, e.g. --formula "
+                    "swish-b=\"x*sigmoid(beta*x); beta = 1 in [0.1, 10]\" (see the README's "
+                    "typed formulas)")
     pl.add_argument("--derivative", action="store_true", help="draw f′ instead of f")
     pl.add_argument("--second", action="store_true",
                     help="add f″ (dashed); implies --derivative")
@@ -108,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", help="formula, derivative, properties and conventions of one "
                           "activation")
-    info.add_argument("activation", metavar="ACT")
+    info.add_argument("activation", nargs="?", metavar="ACT")
+    info.add_argument("--formula", metavar='"TEXT"', help="a typed formula instead of ACT, "
+                      "e.g. \"x*sigmoid(beta*x); beta = 1 in [0.1, 10]\"")
 
     le = sub.add_parser("lesson", help="show a lesson, or check every step's goal headless")
     le.add_argument("lesson", metavar="NAME|FILE.toml", help="a built-in lesson (see "
@@ -169,8 +175,22 @@ def _activation(name: str, params: dict | None = None) -> acts.Activation:
         raise UserError(f"{name}: {e}") from None
 
 
+def _formula_spec(text: str, name: str | None = None) -> str:
+    """The spec of a formula typed on the command line (its '; p = d in [lo, hi]' parts
+    included); UserError with the parser's sentence if refused."""
+    from core.activations.formula import FORMULA_PREFIX, describe
+
+    spec = FORMULA_PREFIX + text + (f"; name = {name}" if name else "")
+    try:
+        return describe(spec).name
+    except ValueError as e:
+        raise UserError(f"the formula {text[:60]!r} is refused: {e}") from None
+
+
 def cmd_info(args) -> int:
-    act = _activation(args.activation)
+    if (args.formula is None) == (args.activation is None):
+        raise UserError("give one activation name or --formula \"TEXT\"")
+    act = _activation(args.activation or _formula_spec(args.formula))
     i = act.info
 
     def rng(v: float) -> str:
@@ -188,6 +208,10 @@ def cmd_info(args) -> int:
     ]
     if i.derivative_from_output:
         lines.append(f"  from output a:  {i.derivative_from_output}")
+    if isinstance(act, acts.FormulaActivation):  # exact f″ too; the properties are estimates
+        lines.insert(3, f"  second:         {act.second_derivative_text}")
+        for n in range(4, 9):
+            lines[n] += " (estimated)"
     for k in i.kinks:
         lines.append(f"  kink at z={k.x:g}: f′ = {k.df_used:g} is used. {k.note}".rstrip())
     for spec in type(act).PARAMS:
@@ -292,6 +316,13 @@ def _write_panel(panel, out: Path, size: tuple[int, int], scale: float) -> list[
 
 
 def cmd_plot(args) -> int:
+    for item in args.formula:
+        name, eq, text = item.partition("=")
+        if not eq or not name.strip():
+            raise UserError(f'--formula must look like NAME="TEXT", not {item[:60]!r}')
+        args.activations.append(_formula_spec(text, name.strip()))
+    if not args.activations:
+        raise UserError("name at least one activation, or --formula NAME=\"TEXT\"")
     canonical = {}
     for name in args.activations:
         _activation(name)  # an unknown name is reported before anything else

@@ -4,7 +4,8 @@
 #   2. an offscreen --screenshot writes a real, non-blank PNG;
 #   3. the same under a real X server (xvfb-run, QT_QPA_PLATFORM=xcb): this catches missing
 #      libxcb-* libraries, which the offscreen run cannot see;
-#   4. the headless subcommands (list, plot to PNG and SVG, a short train) work frozen.
+#   4. the headless subcommands (list, plot to PNG and SVG, a short train) work frozen, and a
+#      typed formula is derived (SymPy in the bundle) while a hostile one is refused.
 # Fails loudly at the first error. Needs: python3 (any version; stdlib only, no Qt), xvfb-run.
 # Usage: packaging/smoke_test.sh [path/to/activation-lab]
 set -euo pipefail
@@ -118,6 +119,13 @@ grep -q "<svg" "$TMP/plot.svg" || fail "'plot' wrote no SVG (QtSvg missing from 
   || fail "'train --preset circles-tanh' exited with $?"
 [ -s "$TMP/train/metrics.csv" ] || fail "'train' wrote no metrics.csv"
 echo "list, plot (PNG, SVG) and train work"
+# a typed formula: parsed, derived by SymPy (frozen in the bundle) and compiled to NumPy
+out=$("$APP" info "formula:x*sigmoid(beta*x); beta = 1 in [0.1, 10]; name = swish-b" 2>&1) \
+  || fail "'info formula:...' exited with $?: $out"
+[[ "$out" == *"f′(x) = "* ]] || fail "'info formula:...' printed no derivative (SymPy missing?): $out"
+out=$("$APP" info "formula:__import__('os')" 2>&1) && fail "a hostile formula was accepted: $out"
+[[ "$out" == *"is not allowed"* ]] || fail "a hostile formula got no clear sentence: $out"
+echo "a formula is derived (f′ by SymPy) and a hostile one refused"
 
 if [ -n "${SMOKE_KEEP:-}" ]; then cp "$TMP"/*.png "$SMOKE_KEEP"/; fi
 echo "== smoke: all passed (bundle $(du -sm "$(dirname "$APP")" | cut -f1) MiB)"

@@ -464,8 +464,14 @@ def _compile(args: list[sp.Symbol], e, *, cse: bool) -> Callable:
     printer = _NumPyCode({"fully_qualified_modules": False, "inline": True,
                           "allow_unknown_functions": False,
                           "user_functions": {k: k for k in NAMESPACE}})
-    return sp.lambdify(args, e, modules=[NAMESPACE, "numpy"], printer=printer, cse=cse,
+    # NumPy's loaded names as a dict, not the module "numpy": lambdify would run
+    # `from numpy import *`, which imports numpy.testing and unittest (not in the bundle)
+    return sp.lambdify(args, e, modules=[NAMESPACE, _numpy_names()], printer=printer, cse=cse,
                        docstring_limit=0)
+
+
+def _numpy_names() -> dict:
+    return {k: v for k, v in vars(np).items() if not k.startswith("_")}
 
 
 # --- the whole derivation ------------------------------------------------------------------------

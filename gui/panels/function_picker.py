@@ -199,6 +199,13 @@ class FunctionPicker(QWidget):
     def set_selected(self, names: Iterable[str]) -> None:
         want = set(names)
         was = self.list.blockSignals(True)
+        have = set(self.names())
+        for name in want - have:  # a formula named from outside the list (plot --formula)
+            if acts.is_formula(name):
+                try:
+                    self._add_formula_item(name)
+                except ValueError:
+                    continue
         for i in range(self.list.count()):
             item = self.list.item(i)
             on = item.data(Qt.ItemDataRole.UserRole) in want
@@ -314,12 +321,7 @@ class FunctionPicker(QWidget):
         have = set(self.names())
         for spec in formulas.shared().specs():
             if spec not in have:
-                item = QListWidgetItem(describe(spec).display_name)
-                item.setData(Qt.ItemDataRole.UserRole, spec)
-                item.setToolTip(f"Your own function: f(x) = {describe(spec).text}")
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Unchecked)
-                self.list.addItem(item)
+                self._add_formula_item(spec)
         self.list.blockSignals(was)
         if not hasattr(self, "param_form"):
             return  # still being built: __init__ picks the current one
@@ -327,6 +329,15 @@ class FunctionPicker(QWidget):
             self._set_current(self.names()[0])
         else:
             self.changed.emit()
+
+    def _add_formula_item(self, spec: str) -> None:
+        d = describe(spec)  # FormulaError (a ValueError) if refused
+        item = QListWidgetItem(d.display_name)
+        item.setData(Qt.ItemDataRole.UserRole, spec)
+        item.setToolTip(f"Your own function: f(x) = {d.text}")
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        self.list.addItem(item)
 
     def slider(self, param: str) -> SliderEdit | None:
         """The slider of the highlighted function's parameter ``param`` (None if absent)."""

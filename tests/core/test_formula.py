@@ -268,3 +268,19 @@ def test_a_hostile_formula_inside_an_alab_refuses_the_file_with_one_message(tmp_
     assert "`__class__` is not allowed" in msg and "\n" not in msg
     json.loads(zipfile.ZipFile(good).read("experiment.json"))  # the good file is untouched
     assert read_archive(good).experiment.network.hidden[0].activation == "formula:tanh(x)"
+
+
+def test_deriving_imports_nothing_the_bundle_leaves_out():
+    # packaging/activation_lab.spec excludes unittest and sympy.testing; lambdify given the
+    # module "numpy" ran `from numpy import *`, which imports numpy.testing and unittest, and
+    # the frozen app failed on its first formula
+    import subprocess
+    import sys
+
+    code = ("import sys, core.activations as a; a.formula('x*sigmoid(beta*x)', "
+            "{'beta': (1, 0.1, 10)}).info; a.formula('where(abs(x) < 1, 1, 0)').info; "
+            "print(sorted(m for m in ('unittest', 'numpy.testing', 'sympy.testing', 'tkinter')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.strip()
+    assert out == "[]"
