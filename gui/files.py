@@ -65,10 +65,11 @@ class FileActions(QObject):
         self._title()
 
     def load_preset(self, name: str) -> None:
+        """Start from preset ``name``'s experiment. Its text is not put in the status bar
+        (one line cuts it off): the lessons built on the presets carry the words."""
         preset = core.presets.get(name)
         self.path = None
-        if self.session.apply(preset.experiment, reinitialize=True):
-            self._status(f"{preset.title}: {preset.description}", 30000)
+        self.session.apply(preset.experiment, reinitialize=True)
         self._title()
 
     def open(self, path: str | Path | None = None) -> bool:

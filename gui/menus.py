@@ -15,6 +15,7 @@ from core.experiment import Classroom
 
 from .export_actions import ExportActions
 from .files import FileActions
+from .lessons import LessonActions
 from .main_window import MainWindow
 from .presentation import PALETTE_LABELS
 
@@ -51,9 +52,11 @@ class Menus(QObject):
     palette_actions : palette name → its checkable action in View → Presentation Palette.
     """
 
-    def __init__(self, window: MainWindow, files: FileActions, exports: ExportActions) -> None:
+    def __init__(self, window: MainWindow, files: FileActions, exports: ExportActions,
+                 lessons: LessonActions | None = None) -> None:
         super().__init__(window)
         self._files = files
+        self._lessons = lessons
         bar = window.menuBar()
         w = window
 
@@ -65,6 +68,9 @@ class Menus(QObject):
         self.recent_menu = f.addMenu("Open &Recent")
         self._fill_recent()
         files.recentChanged.connect(self._fill_recent)
+        if lessons is not None:
+            add_action(w, f, "Open &Lesson…", lessons.open_file, "Ctrl+L",
+                       "Open a lesson file (.toml) in the Lessons dock")
         add_action(w, f, "&Save", files.save, QKeySequence.StandardKey.Save,
                    "Save the experiment with its weights and history")
         add_action(w, f, "Save &As…", files.save_as, QKeySequence.StandardKey.SaveAs,
@@ -119,13 +125,14 @@ class Menus(QObject):
         w.session.experimentChanged.connect(
             lambda exp: self.unlock_action.setEnabled(exp.classroom.active))
 
-        lessons = bar.addMenu("&Lessons")
-        for preset in core.presets.all_presets().values():
-            act = add_action(w, lessons, preset.title,
-                             lambda _=False, p=preset: files.load_preset(p.name),
-                             tip=preset.question)
-            act.setToolTip(preset.question)
-        lessons.setToolTipsVisible(True)
+        self.lessons_menu = bar.addMenu("&Lessons")
+        self.lessons_menu.setToolTipsVisible(True)
+        # filled when first opened (and again after a lesson file is opened): reading the
+        # lessons waits until someone looks at them
+        self._lessons_stale = True
+        self.lessons_menu.aboutToShow.connect(self._fill_lessons)
+        if lessons is not None:
+            lessons.catalog.changed.connect(lambda: setattr(self, "_lessons_stale", True))
 
         h = bar.addMenu("&Help")
         add_action(w, h, "&Activation Reference", files.show_reference, "F1",
@@ -205,6 +212,45 @@ class Menus(QObject):
         box.finished.connect(answered)
         box.open()
         return box
+
+    def _fill_lessons(self) -> None:
+        """The Lessons menu: the dock, the lessons by topic, lesson files, then the preset
+        experiments the lessons' set-ups start from."""
+        if not self._lessons_stale:
+            return
+        self._lessons_stale = False
+        w, menu, lessons = self._window, self.lessons_menu, self._lessons
+        menu.clear()
+        if lessons is not None:
+            dock = w.tool_docks.get("lessons")
+            if dock is not None:
+                menu.addAction(dock.toggleViewAction())
+                menu.addSeparator()
+            for topic, entries in lessons.catalog.by_topic().items():
+                sub = menu.addMenu(topic)
+                sub.setToolTipsVisible(True)
+                for e in entries:
+                    add_action(w, sub, e.lesson.title.replace("&", "&&"),
+                               lambda _=False, k=e.key: lessons.open_lesson(k),
+                               tip=e.lesson.question)
+            menu.addSeparator()
+            add_action(w, menu, "Open Lesson &File…", lessons.open_file,
+                       tip="Open a lesson file (.toml) in the Lessons dock")
+            folder = lessons.catalog.user_folder
+            if folder is not None:
+                add_action(w, menu, "Your Lessons &Folder…", lessons.show_folder,
+                           tip=f"Lesson files you put in {folder} are listed here")
+            errors = lessons.catalog.errors
+            if errors:
+                add_action(w, menu, f"Lesson Files That Could Not Be Read ({len(errors)})…",
+                           lessons.show_errors, tip="Which files, which line and field, why")
+            menu.addSeparator()
+        presets = menu.addMenu("&Preset Experiments")
+        presets.setToolTipsVisible(True)
+        for preset in core.presets.all_presets().values():
+            add_action(w, presets, preset.title.replace("&", "&&"),
+                       lambda _=False, p=preset: self._files.load_preset(p.name),
+                       tip=preset.question)
 
     def _fill_recent(self) -> None:
         menu = self.recent_menu

@@ -48,6 +48,7 @@ class Session(QObject):
     runningChanged = Signal(bool)
     experimentChanged = Signal(object)  # Experiment
     problem = Signal(str)  # a message for the user (divergence, bad settings)
+    diverged = Signal(str)  # training stopped on core.TrainingDiverged (also a problem)
     finished = Signal()
 
     def __init__(self, experiment: Experiment | None = None, parent: QObject | None = None):
@@ -259,6 +260,7 @@ class Session(QObject):
         self.runningChanged.emit(running)
 
     def _on_diverged(self, message: str) -> None:
+        self.diverged.emit(message)  # a lesson's goal may be waiting for exactly this
         self.problem.emit(message)
 
     def _on_failed(self, details: str) -> None:

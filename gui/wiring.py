@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from .autosave import AutoSaver
 from .export_actions import ExportActions
 from .files import FileActions
+from .lessons import LessonActions, LessonCatalog, user_lessons_folder
 from .main_window import MainWindow, ToolDock
 from .menus import Menus
 from .session import Session
@@ -44,20 +45,40 @@ class Lab:
     files: FileActions
     exports: ExportActions
     menus: Menus
+    lessons: LessonActions | None = None
 
 
 def tool_docks(session: Session,
-               serve_plot: Callable[[QWidget], None] | None = None) -> list[ToolDock]:
+               serve_plot: Callable[[QWidget], None] | None = None,
+               lessons: LessonCatalog | None = None) -> list[ToolDock]:
     """The docks beside the panels (lessons, comparisons, the recurrent lab), each built when
     first shown. Each entry's ``build`` is where that dock gets what it needs; ``serve_plot``
     connects a dock's plot's export and copy requests (``build_lab`` passes the export
-    actions')."""
+    actions'); ``lessons`` is the catalog the Lessons dock offers (the built-in lessons if
+    None)."""
+    catalog = lessons if lessons is not None else LessonCatalog()
     return [
+        ToolDock("lessons", "Lessons", "Guided lessons: a question, steps to follow, a "
+                 "prediction to make and a goal the app checks while you train",
+                 functools.partial(_build_lessons, session, catalog),
+                 beside="controls", orientation=Qt.Orientation.Horizontal, shortcut="F2"),
         ToolDock("compare", "Compare", "Test a claim over many seeds: vary one setting, "
                  "train every value with the same K seeds, read the curves and the verdict",
                  functools.partial(_build_compare, session, serve_plot),
                  beside="training_curves", orientation=Qt.Orientation.Vertical, shortcut="F3"),
     ]
+
+
+def _build_lessons(session: Session, catalog: LessonCatalog, window: MainWindow) -> QWidget:
+    from .lessons.dock import LessonDock
+
+    dock = LessonDock(session, catalog, window.settings)
+    dock.panelRequested.connect(window.raise_panel)
+    dock.experimentRequested.connect(lambda exp: session.apply(exp, reinitialize=True))
+    # wide enough for a lesson's text and buttons at 1366×768 (the panels give way)
+    QTimer.singleShot(0, lambda: window.resizeDocks([window.tool_docks["lessons"]], [340],
+                                                    Qt.Orientation.Horizontal))
+    return dock
 
 
 def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:
@@ -74,18 +95,21 @@ def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:
 
 
 def build_lab(session: Session, settings: QSettings | None = None,
-              docks: list[ToolDock] | None = None) -> Lab:
+              docks: list[ToolDock] | None = None, lesson_folder: Path | None = None) -> Lab:
     """Build the window over ``session`` and wire its menus, toolbar, files and exports.
 
-    ``docks`` replaces the app's tool docks (``tool_docks(session)``; tests pass their own).
+    ``docks`` replaces the app's tool docks (``tool_docks(session)``; tests pass their own);
+    ``lesson_folder`` the user's lessons folder (``<app data>/lessons``).
     Nothing is shown or started: the caller resizes, restores settings, shows the window and
     starts the session (see ``gui.app.run_app``). Boxes and sliders anywhere in the app take
     the mouse wheel only when they have focus (``gui.widgets.wheel_guard``).
     """
     install_wheel_guard()
+    catalog = LessonCatalog(settings, user_lessons_folder() if lesson_folder is None
+                            else lesson_folder)
     # the docks are built when first shown, once ``exports`` below exists
     window = MainWindow(session, settings, tool_docks(
-        session, lambda plot: exports.connect_panel(plot)) if docks is None else docks)
+        session, lambda plot: exports.connect_panel(plot), catalog) if docks is None else docks)
     if "compare" in window.tool_docks:  # a tab beside the training curves: a whole column
         window.tabifyDockWidget(window.docks["training_curves"], window.tool_docks["compare"])
     files = FileActions(session, settings, window, status=window.show_status,
@@ -96,7 +120,9 @@ def build_lab(session: Session, settings: QSettings | None = None,
                             last_view=lambda: session.last_view,
                             theme_name=lambda: window.theme_name, status=window.show_status,
                             start_folder=files.last_folder)
-    menus = Menus(window, files, exports)
+    lessons = LessonActions(catalog, window, lambda key: _open_lesson(window, key), settings) \
+        if "lessons" in window.tool_docks else None
+    menus = Menus(window, files, exports, lessons)
     window.transport.exportRequested.connect(exports.export_current)
 
     def serve(panel: Panel) -> None:
@@ -104,7 +130,11 @@ def build_lab(session: Session, settings: QSettings | None = None,
         panel.clearGhostsRequested.connect(session.clear_ghosts)
 
     window.panelCreated.connect(serve)
-    return Lab(session, window, files, exports, menus)
+    return Lab(session, window, files, exports, menus, lessons)
+
+
+def _open_lesson(window: MainWindow, key: str) -> None:
+    window.show_tool("lessons").show_lesson(key)
 
 
 def start_autosave(lab: Lab, folder: Path | None = None) -> AutoSaver | None:

@@ -5,7 +5,9 @@
 - activation curves and derivatives (with the depth plot): ``activation-lab plot``;
 - the circles decision boundary and the deep-sigmoid gradient flow: the lesson trained
   headless (the trainer records its timeline as in the app), the panel exported with
-  ``gui.export.write_png``.
+  ``gui.export.write_png``;
+- the Lessons dock: the window built in this process, the XOR lesson's first step set up
+  and trained until its goal is met.
 
 Everything is seeded, so running it again gives the same pictures. They ship in the wheel
 (``resources`` is package data), so each must stay under ``MAX_BYTES``.
@@ -78,6 +80,55 @@ def trained_panel(out: Path, preset: str, panel_id: str, epochs: int) -> None:
     write_png(panel, out, SCALE, "theme", QSize(*FIGURE_SIZE))
 
 
+def lessons_dock(out: Path, lesson: str = "xor", step: int = 0, pace: float = 50) -> None:
+    """The window at 1366×768 with the Lessons dock open at ``lesson``'s step: set up, the
+    right prediction chosen, trained at ``pace`` steps a second until its goal is met."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    from gui.session import Session
+    from gui.wiring import build_lab
+
+    app = QApplication.instance() or QApplication(["make_docs_images"])
+
+    def wait(condition, seconds: float = 60.0) -> None:
+        end = time.monotonic() + seconds
+        while not condition():
+            if time.monotonic() > end:
+                raise SystemExit(f"{out.name}: timed out")
+            app.processEvents()
+            time.sleep(0.01)
+
+    session = Session()
+    lab = build_lab(session, None, lesson_folder=ROOT / "no-user-lessons")
+    w = lab.window
+    w.resize(*(int(v) for v in WINDOW_SIZE.split("x")))
+    w.set_theme("light")
+    w.show()
+    session.start()
+    wait(lambda: session.last_view is not None)
+    lab.lessons.open_lesson(lesson)
+    dock = w.tool("lessons")
+    dock.open_step(step)
+    dock.set_up()
+    prediction = dock.step.prediction
+    if prediction is not None and prediction.answer is not None:
+        dock.prediction.buttons[prediction.answer].click()
+    w.transport.set_pace(pace)  # the toolbar shows it, and the session trains at it
+    session.play()
+    wait(lambda: "✓" in dock.goal_label.text())
+    session.pause()
+    wait(lambda: not session.running)
+    dock.scroll_to_step()  # the step, its prediction and its ✓ in view
+    for _ in range(20):  # the last frames drawn
+        app.processEvents()
+        time.sleep(0.02)
+    w.grab().save(str(out))
+    session.shutdown()
+    w.close()
+
+
 IMAGES = {
     "main-window-light.png": lambda p: window(p, "light"),
     "main-window-dark.png": lambda p: window(p, "dark"),
@@ -89,6 +140,7 @@ IMAGES = {
     "circles-decision-boundary.png": lambda p: trained_panel(p, "circles-tanh", "output", 100),
     "deep-sigmoid-gradient-flow.png": lambda p: trained_panel(
         p, "deep-sigmoid", "gradient_flow", 60),
+    "lessons-dock.png": lessons_dock,
 }
 
 

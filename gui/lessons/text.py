@@ -1,0 +1,107 @@
+"""The lesson dock's words: a lesson and its open step as Markdown, and the goal's status line.
+
+Pure functions of the lesson, the student's progress and a goal result, so a test reads
+exactly what the student reads. The Markdown is rendered by Qt (``QTextDocument``) with HTML
+switched off, so a lesson file's text is only ever shown, never interpreted as markup beyond
+Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+
+import core.lessons as L
+
+__all__ = ["after_markdown", "goal_line", "lesson_markdown", "prediction_feedback",
+           "step_markdown"]
+
+PANEL_TITLES = {
+    "output": "Output", "training_curves": "Training curves",
+    "activation_curves": "Activation curves", "derivatives": "Derivatives",
+    "histograms": "Histograms", "gradient_flow": "Gradient flow",
+    "network_graph": "Network graph",
+}
+
+
+def lesson_markdown(lesson: L.Lesson) -> str:
+    """The lesson's head: its title, the question it answers and what the student learns."""
+    lines = [f"## {lesson.title}", "", f"**The question:** {lesson.question}", "",
+             "**You will learn**", ""]
+    lines += [f"- {item}" for item in lesson.learn]
+    return "\n".join(lines) + "\n"
+
+
+def step_markdown(lesson: L.Lesson, progress: L.LessonProgress) -> str:
+    """The open step: its title, what to do and where to look."""
+    step = lesson.steps[progress.step]
+    lines = [f"### Step {step.number} of {len(lesson.steps)}: {step.title}", "",
+             step.instruction.strip(), "",
+             f"*Look at:* **{PANEL_TITLES.get(step.panel, step.panel)}**", ""]
+    if step.setup is not None:
+        lines += ["*Press* **Set up this step** *to load its settings (it starts a new "
+                  "run).*", ""]
+    return "\n".join(lines)
+
+
+def after_markdown(lesson: L.Lesson, progress: L.LessonProgress, *, explanation: bool) -> str:
+    """Below the prediction: the hints shown so far and (when ``explanation``) the why."""
+    step = lesson.steps[progress.step]
+    lines = []
+    for n, hint in enumerate(step.hints[: progress.steps[progress.step].hints_shown], 1):
+        lines += [f"**Hint {n}.** {hint.strip()}", ""]
+    if explanation and step.explanation:
+        lines += ["#### Why", "", step.explanation.strip(), ""]
+    return "\n".join(lines)
+
+
+def prediction_feedback(step: L.Step, answer: int | str | None) -> str:
+    """After the run: what the student predicted against the expected answer ("" if there
+    is nothing to compare)."""
+    p = step.prediction
+    if p is None or answer is None:
+        return ""
+    if p.choices and isinstance(answer, int):
+        said = p.choices[answer]
+        if p.answer is None:
+            return f"You predicted: {said}."
+        if answer == p.answer:
+            return f"You predicted: {said}. That is what happens."
+        return f"You predicted: {said}. What happens: {p.choices[p.answer]}."
+    return f"You predicted: {answer}"
+
+
+def goal_line(goal: L.Goal | None, result: L.GoalResult | dict | None, *,
+              mismatch: bool = False, live: bool = False) -> str:
+    """The goal's status as rich text (escaped): what is checked, and ✓ with the measured
+    value, ✗, or how far the run has got.
+
+    ``result`` is a GoalResult or a saved one (its dict); ``mismatch`` says the run going on
+    has other settings than the step's; ``live`` that ``result`` is the run going on's.
+    """
+    if goal is None:
+        return ""
+    if not goal.checkable:
+        head = "Goal: mark this step done when you have looked."
+    else:
+        head = f"Goal: {goal.describe()}."
+    parts = [html.escape(head)]
+    met = text = None
+    if isinstance(result, dict):
+        met, text = result.get("met"), result.get("text")
+    elif result is not None:
+        met, text = result.met, result.text
+    if text and goal.checkable:  # the goal is said once, above: not again after the value
+        text = str(text).removesuffix(f" (goal {goal.target()})")
+    if met is True:
+        parts.append(f'<b style="color:#1a7f37">✓ Met:</b> {html.escape(str(text))}')
+    elif met is False:
+        parts.append(f'<b style="color:#b42318">✗ Not met:</b> {html.escape(str(text))}')
+    elif text and live:
+        parts.append(html.escape(str(text)))
+    if mismatch and goal.needs_run and met is not True:
+        parts.append("<i>The run going on has other settings than this step: press "
+                     "<b>Set up</b>, then <b>Play</b>.</i>")
+    if goal.needs_run and goal.seeds > 1:
+        parts.append(f"<small>Checked on your run. It holds for at least {goal.min_seeds} of "
+                     f"{goal.seeds} seeds: another seed may differ.</small>")
+    return "<br>".join(parts)
