@@ -42,7 +42,10 @@ def compute(text: str, params: dict, label: str | None, values: dict) -> Preview
     """Parse, derive, compile and sample (any thread); FormulaError if refused."""
     act = acts.formula(text, params or None, label, values=values, network=False)
     with np.errstate(all="ignore"):
-        curves = [np.where(np.isfinite(y), y, np.nan) for y in (act.f(Z), act.df(Z), act.d2f(Z))]
+        f = act.f(Z)
+        # f′ and f″ only where f itself is defined (1/x is not log(x)′ for x < 0)
+        curves = [np.where(np.isfinite(f) & np.isfinite(y), y, np.nan)
+                  for y in (f, act.df(Z), act.d2f(Z))]
     kinks = tuple(f"at x = {k.x:g}: {k.note}" for k in act.info.kinks)
     return Preview(act.name, Z, *curves, act.derivative_text, act.second_derivative_text,
                    act.problems, kinks)

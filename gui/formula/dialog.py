@@ -9,6 +9,7 @@ executed); deriving with SymPy runs in a worker thread (``derive_worker``).
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -155,7 +156,7 @@ class FormulaDialog(QDialog):
 
         for edit in (self.text, self.params, self.name):
             edit.textChanged.connect(self._on_edit)
-        self.list.currentItemChanged.connect(self._on_pick)
+        self.list.itemClicked.connect(self._on_pick)  # the student's pick, not focus moving
         self.rename_btn.clicked.connect(self._rename)
         self.delete_btn.clicked.connect(self._delete)
         self.export_btn.clicked.connect(self._export)
@@ -241,6 +242,7 @@ class FormulaDialog(QDialog):
         self._preview = p
         for curve, y in zip(self.curves, (p.f, p.df, p.d2f)):
             curve.setData(p.z, y)
+        self.plot.setYRange(*_y_range(p.f, p.df, p.d2f), padding=0.08)
         lines = [p.derivative, p.second] + [f"Kink {k}" for k in p.kinks]
         self.derivatives.setText("\n".join(lines))
         if p.problems:
@@ -331,6 +333,7 @@ class FormulaDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, spec)
             item.setToolTip(describe(spec).text)
             self.list.addItem(item)
+        self.list.setCurrentRow(-1)  # a new formula starts blank, with nothing picked
         self.list.blockSignals(False)
         if current:
             self._select(current)
@@ -411,3 +414,16 @@ def new_formula(library: FormulaLibrary, parent: QWidget | None = None) -> str |
     dlg.deleteLater()
     return spec
 
+
+def _y_range(*curves) -> tuple[float, float]:
+    """A y range that shows f whole and f′, f″ where they stay within a few times f's
+    spread: 1/x² near 0 would otherwise flatten every other curve to a line."""
+    f = curves[0][np.isfinite(curves[0])]
+    lo, hi = (float(f.min()), float(f.max())) if f.size else (-1.0, 1.0)
+    span = max(hi - lo, 1.0)
+    for y in curves[1:]:
+        y = y[np.isfinite(y)]
+        if y.size:
+            lo = max(min(lo, float(np.percentile(y, 2))), lo - 2 * span)
+            hi = min(max(hi, float(np.percentile(y, 98))), hi + 2 * span)
+    return lo, hi
