@@ -11,7 +11,14 @@ from . import elementary, sigmoids, rectifiers, smooth, gated, shrinks, special,
 
 # isort: on
 from .base import Activation, Info, Kink, ParamSpec, numerical_derivative
-from .formula import FormulaActivation, FormulaError, formula, formula_name, is_formula
+from .formula import (
+    FormulaActivation,
+    FormulaError,
+    formula,
+    formula_name,
+    from_formula,
+    is_formula,
+)
 from .registry import ALIASES, activation_class, get, names, register, unregister
 
 __all__ = [
@@ -25,6 +32,7 @@ __all__ = [
     "activation_class",
     "formula",
     "formula_name",
+    "from_formula",
     "get",
     "is_formula",
     "names",

@@ -41,7 +41,8 @@ from .formula_parse import (
 )
 
 __all__ = ["FORMULA_PREFIX", "FormulaActivation", "FormulaError", "FormulaSpec", "describe",
-           "formula", "formula_class", "formula_name", "is_formula", "NETWORK_NOTE"]
+           "formula", "formula_class", "formula_name", "from_formula", "is_formula",
+           "NETWORK_NOTE"]
 
 FORMULA_PREFIX = "formula:"
 MAX_SPEC = 1000
@@ -246,6 +247,12 @@ def formula(text: str, params: Any = None, name: str | None = None, *,
     """
     cls = formula_class(_spec(text, params, name), network)
     return cls(params=dict(values or {}))
+
+
+def from_formula(text: str, name: str | None = None, **params: Any) -> FormulaActivation:
+    """The issue's spelling of ``formula``: ``from_formula("x*sigmoid(beta*x)", "swish-b",
+    beta=(1, 0.1, 10))``; each parameter is (default, lowest, highest)."""
+    return formula(text, params or None, name)
 
 
 def _rebuild(name: str, params: dict, network: bool) -> FormulaActivation:

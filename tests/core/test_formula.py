@@ -284,3 +284,28 @@ def test_deriving_imports_nothing_the_bundle_leaves_out():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_from_formula_is_the_issues_spelling_and_refusals_say_where():
+    act = acts.from_formula("x*sigmoid(beta*x)", "swish-b", beta=(1.0, 0.1, 10.0))
+    assert act == formula("x*sigmoid(beta*x)", {"beta": (1.0, 0.1, 10.0)}, "swish-b")
+    with pytest.raises(FormulaError) as e:
+        acts.from_formula("x + ().__class__")
+    assert isinstance(e.value, ValueError)
+    assert (e.value.column, e.value.fragment) == (8, "__class__")
+
+
+def test_sympys_own_steps_and_deltas_follow_the_convention():
+    # SymPy writes d/dx max(0, x) as Heaviside(x), which is 1/2 at 0, and d/dx of that as a
+    # DiracDelta: formula_sym turns the first into a step that is 0 at 0 (ReLU′(0) = 0) and
+    # the second into 0 with the point listed as a kink
+    import sympy as sp
+
+    from core.activations.formula_sym import X, _clean
+
+    sources = []
+    step = _clean(sp.Heaviside(X), sources)
+    assert step.subs(X, 0) == 0 and step.subs(X, 1) == 1 and step.subs(X, -1) == 0
+    assert sp.Heaviside(X).subs(X, 0) == sp.S.Half  # what would have leaked
+    assert _clean(sp.DiracDelta(X - 2) + X, sources) == X
+    assert [(s.kind, s.g) for s in sources] == [("boundary", X - 2)]
