@@ -66,6 +66,10 @@ def tool_docks(session: Session,
                  "train every value with the same K seeds, read the curves and the verdict",
                  functools.partial(_build_compare, session, serve_plot),
                  beside="training_curves", orientation=Qt.Orientation.Vertical, shortcut="F3"),
+        ToolDock("recurrent", "Recurrent lab", "Train an LSTM or a GRU on a sequence task and "
+                 "watch its gates: swap the gate, candidate and output activations and compare "
+                 "two cells side by side", functools.partial(_build_recurrent, serve_plot),
+                 beside="training_curves", orientation=Qt.Orientation.Vertical, shortcut="F4"),
     ]
 
 
@@ -92,6 +96,37 @@ def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:
         serve_plot(dock.curves)
     CloseWatch(window, dock.shutdown)  # closing the window ends the worker processes
     return dock
+
+
+def _build_recurrent(serve_plot, window: MainWindow) -> QWidget:
+    from .recurrent.dock import RecurrentLab
+    from .recurrent.worker import CloseWatch
+
+    lab = RecurrentLab()
+    lab.apply_theme(window.theme)
+    window.lookChanged.connect(lab.apply_theme)
+    lab.message.connect(lambda text: window.show_status(text, 10000))
+    if serve_plot is not None:
+        for plot in lab.plots:
+            serve_plot(plot)
+    CloseWatch(window, lab.shutdown)  # closing the window ends the lab's training process
+    QTimer.singleShot(0, functools.partial(_float_recurrent, window))
+    return lab
+
+
+def _float_recurrent(window: MainWindow) -> None:
+    """The lab is an experiment of its own, with a dozen plots: it opens as a window over the
+    main one (nearly its size) rather than squeezed beside the panels; its title bar docks it
+    again."""
+    dock = window.tool_docks["recurrent"]
+    if dock.isFloating() or not dock.isVisible():
+        return
+    dock.setFloating(True)
+    geo = window.geometry()
+    if window.screen() is not None:
+        geo = geo.intersected(window.screen().availableGeometry()) or geo
+    dock.setGeometry(geo.x() + 24, geo.y() + 24, max(900, geo.width() - 48),
+                     max(600, geo.height() - 48))
 
 
 def build_lab(session: Session, settings: QSettings | None = None,

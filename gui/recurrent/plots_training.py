@@ -1,0 +1,65 @@
+"""The lab's training curves: loss and metric per epoch of run A (solid) and run B (dashed).
+
+The numbers are the trainers' histories (``SequenceTrainer.history``: the whole train and test
+sets evaluated at every epoch's end, epoch 0 before any step), as the frame carries them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..theme import Theme
+from .plots_base import LabPanel, run_pen, table
+from .setup import RUNS
+
+__all__ = ["TrainingCurves"]
+
+
+class TrainingCurves(LabPanel):
+    """Test loss and test metric per epoch (training loss thin), both runs."""
+
+    panel_id = "recurrent_training"
+    title = "Training"
+    tooltip = "Loss and score of both runs at the end of every epoch"
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.options.hide()
+        self.loss_plot = self.canvas.addPlot(row=0, col=0)
+        self.metric_plot = self.canvas.addPlot(row=0, col=1)
+        self.items = {}
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.setMenuEnabled(False)
+            plot.setLabel("bottom", "epoch")
+            plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        for key in RUNS:
+            self.items[key, "test_loss"] = self.loss_plot.plot([], [], name=f"{key}: test")
+            self.items[key, "train_loss"] = self.loss_plot.plot([], [], name=f"{key}: training")
+            self.items[key, "test_metric"] = self.metric_plot.plot([], [], name=f"run {key}")
+        self.canvas.setMinimumSize(360, 220)
+        self.apply_theme(self.theme)
+
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        for (key, what), item in getattr(self, "items", {}).items():
+            item.setPen(run_pen(theme, key, width=1.0 if what == "train_loss" else 2.0))
+
+    def draw(self, frame) -> None:
+        fg = self.theme.foreground
+        run = frame.runs[0]
+        self.loss_plot.setTitle("loss (the whole test set; thin: training set)", color=fg,
+                                size="9pt")
+        self.metric_plot.setTitle(f"test {run.metric_name}", color=fg, size="9pt")
+        for run in frame.runs:
+            h = run.history
+            for what in ("test_loss", "train_loss", "test_metric"):
+                self.items[run.key, what].setData(h["epoch"], h[what], connect="finite")
+
+    def csv_tables(self):
+        frame = self.frame
+        if frame is None:
+            return []
+        cols = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric")
+        return [table(f"run_{run.key}_training", cols,
+                      [np.asarray(run.history[c], float) for c in cols]) for run in frame.runs]
+

@@ -1,0 +1,219 @@
+"""The Recurrent lab dock: it opens from the window, trains in its own process while the GUI
+stays live, draws the engine's own numbers, swaps activations, runs A and B side by side and
+exports its plots. Small set-ups, so every test is quick; waits are on signals, never on time.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import core.recurrent
+from gui.recurrent.setup import LabSetup
+from gui.recurrent.views import PROBE_ROWS, run_view
+
+SMALL = LabSetup(steps=8, hidden=4, epochs=3, n_train=64, n_test=16, batch_size=16)
+
+
+def pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return True
+    return False
+
+
+@pytest.fixture
+def make_dock(qtbot):
+    from gui.recurrent.dock import RecurrentLab
+
+    docks = []
+
+    def build(setup: LabSetup = SMALL, size=(1100, 700)):
+        dock = RecurrentLab(setup)
+        docks.append(dock)
+        qtbot.addWidget(dock)
+        dock.resize(*size)
+        dock.show()
+        qtbot.waitUntil(lambda: dock.frame is not None, timeout=20000)
+        return dock
+
+    yield build
+    for dock in docks:
+        dock.shutdown()
+
+
+def train_to_end(qtbot, dock, timeout=30000):
+    """Press Train and wait for the frame where both runs stand still at the end."""
+    def done():
+        f = dock.frame
+        return (f is not None and not f.running and not dock.running
+                and f.generation == dock.generation
+                and all(r.epoch >= dock.setup.epochs or r.stopped for r in f.runs))
+
+    dock.train_button.click()
+    qtbot.waitUntil(done, timeout=timeout)
+    return dock.frame
+
+
+def test_the_dock_is_f4_in_the_view_menu_and_its_process_ends_with_the_window(make_lab, qtbot):
+    from gui.recurrent.dock import RecurrentLab
+
+    lab = make_lab(start=False)
+    w = lab.window
+    assert w.tool_docks["recurrent"].isHidden()
+    view = next(a for a in w.menuBar().actions() if a.text() == "&View").menu()
+    toggle = next(a for a in view.actions() if a.text() == "Recurrent lab")
+    assert toggle.shortcut().toString() == "F4"
+    toggle.trigger()
+    dock = w.tool("recurrent")
+    assert isinstance(dock, RecurrentLab)
+    qtbot.waitUntil(lambda: dock.frame is not None, timeout=20000)
+    pid = dock.worker.pid
+    assert pid is not None and pid != os.getpid() and dock.frame.pid == pid
+    w.close()
+    qtbot.waitUntil(lambda: pid_gone(pid) and not dock.worker.alive, timeout=10000)
+
+
+def test_training_runs_in_the_process_and_never_on_the_gui_thread(make_dock, qtbot,
+                                                                   monkeypatch):
+    def no_step_here(self, *a, **k):
+        raise AssertionError("a training step ran in the window's process")
+
+    monkeypatch.setattr(core.recurrent.SequenceTrainer, "_step", no_step_here)
+    dock = make_dock()
+    seen = []
+    dock.frameDrawn.connect(lambda f: seen.append((f.running, f.runs[0].step)))
+    frame = train_to_end(qtbot, dock)
+    assert frame.pid == dock.worker.pid != os.getpid()
+    steps = SMALL.epochs * -(-SMALL.n_train // SMALL.batch_size)
+    assert [r.step for r in frame.runs] == [steps, steps]
+    assert [r.epoch for r in frame.runs] == [SMALL.epochs] * 2
+    assert not dock.running and dock.train_button.text() == "Train"
+    # the frames drawn came in the order of the steps (how many depends on the speed)
+    assert seen and [s for _, s in seen] == sorted(s for _, s in seen)
+    assert "epoch 3 of 3" in dock.status.text()
+
+
+def test_the_views_show_the_numbers_the_engine_computes(make_dock, qtbot):
+    dock = make_dock()
+    frame = train_to_end(qtbot, dock)
+    for run in frame.runs:  # the same set-up trained here gives the same numbers
+        trainer = SMALL.build_trainer(run.key)
+        trainer.run(epochs=SMALL.epochs)
+        rows = min(PROBE_ROWS, SMALL.n_test)
+        rec, grads = trainer.probe(rows)
+        assert run.probe_rows == rows
+        np.testing.assert_array_equal(run.state("f"), rec.f[:, 0, :])
+        np.testing.assert_array_equal(run.state("c"), rec.c[:, 0, :])
+        np.testing.assert_array_equal(run.state_grad, grads["c_norm"])
+        np.testing.assert_array_equal(run.retention, core.recurrent.forget_product(rec.f[:, 0]))
+        np.testing.assert_array_equal(run.state_abs, np.abs(rec.c[:, 0]).max(axis=1))
+        gate, below, above = run.saturation[1]
+        assert gate == "f"
+        np.testing.assert_array_equal(below, (rec.f < 0.1).mean(axis=(0, 1)))
+        np.testing.assert_array_equal(above, (rec.f > 0.9).mean(axis=(0, 1)))
+        np.testing.assert_array_equal(run.history["test_metric"], trainer.history.test_metric)
+        want = run_view(trainer, run.key, SMALL.epochs)
+        np.testing.assert_array_equal(want.state("h"), run.state("h"))
+    # and the plots draw exactly those arrays
+    cells, unit, memory, training = dock.plots
+    for run in frame.runs:
+        image = cells.images[run.key, 1].image  # the forget gate's row: units × steps
+        np.testing.assert_array_equal(image, run.state("f").T)
+        assert cells.levels[run.key, 1] == ("f", 0.0, 1.0)
+    dock.tabs.setCurrentWidget(memory)
+    item = memory.items["B", "grad"]
+    np.testing.assert_array_equal(item.yData, frame.runs[1].state_grad)
+    dock.tabs.setCurrentWidget(unit)
+    unit.unit.setValue(3)
+    np.testing.assert_array_equal(unit.curves["A"]["c"].yData, frame.runs[0].state("c")[:, 2])
+
+
+def test_a_swap_changes_that_run_only_and_an_overflow_is_reported_with_its_step(make_dock,
+                                                                                 qtbot):
+    setup = LabSetup(steps=20, hidden=16, epochs=10, seed=0)  # the ReLU lesson's set-up
+    dock = make_dock(setup)
+    start = dock.frame
+    assert start.runs[1].spec["candidate"] == "sigmoid"  # B's default: a sigmoid candidate
+    gen = dock.generation
+    dock.form.runs["B"]["gate"].buttons["relu"].click()
+    dock.form.runs["B"]["candidate"].buttons["tanh"].click()
+    assert dock.setup.b.gate == "relu" and dock.setup.b.candidate == "tanh"
+    assert dock.setup.a == setup.a and dock.generation == gen + 2
+    frame = train_to_end(qtbot, dock)
+    a, b = frame.runs
+    assert a.spec == start.runs[0].spec and b.spec["gate"] == "relu"
+    # what core.recurrent says for this cell: the cell state overflows at step 56
+    assert b.stopped.startswith("Run B: the cell state overflowed at step 56")
+    assert "ReLU gates the forget gate can exceed 1" in b.stopped
+    assert b.step == 55 and a.epoch == 10 and not a.stopped
+    assert "overflowed at step 56" in dock.status.text()
+
+
+def test_a_and_b_start_from_the_same_seed_side_by_side(make_dock, qtbot):
+    same = SMALL.replace(b=SMALL.a)
+    dock = make_dock(same)
+    frame = train_to_end(qtbot, dock)
+    a, b = frame.runs
+    assert (a.key, b.key) == ("A", "B")
+    for (name, x), (_, y) in zip(a.states, b.states, strict=True):
+        np.testing.assert_array_equal(x, y, err_msg=name)
+    heads = dock.plots[0].heads
+    assert "Run A" in heads["A"].text and "Run B" in heads["B"].text
+    # a GRU beside an LSTM: its rows are r, z, n and h; no cell state
+    dock.form.runs["B"]["cell"].buttons["gru"].click()
+    qtbot.waitUntil(lambda: dock.frame.generation == dock.generation, timeout=20000)
+    b = dock.frame.runs[1]
+    assert b.kind == "gru" and [n for n, _ in b.states] == ["r", "z", "n", "h"]
+    assert dock.plots[0].notes["B", 4].shown  # "a GRU has no cell state"
+    assert not dock.form.runs["B"]["forget_bias"].isEnabled()
+
+
+def test_a_typed_sequence_is_shown_and_a_bad_one_is_one_sentence(make_dock, qtbot):
+    dock = make_dock()
+    gen = dock.generation
+    dock.typed.setText("1, 0, x")
+    dock.typed.returnPressed.emit()
+    assert dock.status.text().endswith("Item 3 ('x') is not a number: write numbers like 3, "
+                                       "-0.25 or 1e-3, separated by commas.")
+    assert dock.frame.runs[0].shown == "test sequence 1" and dock.generation == gen
+    dock.typed.setText("1, 0, 0, 0, 0")
+    dock.typed.returnPressed.emit()
+    qtbot.waitUntil(lambda: dock.frame.runs[0].shown == "the typed sequence", timeout=20000)
+    run = dock.frame.runs[0]
+    assert run.steps == 5
+    trainer = SMALL.build_trainer("A")
+    rec = trainer.cell.forward(np.array([1.0, 0, 0, 0, 0]).reshape(5, 1, 1))
+    np.testing.assert_array_equal(run.state("h"), rec.h[:, 0])
+
+
+def test_a_lesson_sets_up_both_runs_and_shows_its_text(make_dock, qtbot):
+    from gui.recurrent.lessons import LESSONS
+
+    dock = make_dock()
+    dock.lesson.setCurrentIndex(2)  # could ReLU replace tanh
+    entry = LESSONS[1]
+    assert dock.setup == LabSetup.from_dict(entry["setup"])
+    assert dock.form.runs["B"]["candidate"].buttons["relu"].isChecked()
+    assert entry["paragraphs"][0]["text"][:40] in dock.lesson_text.toPlainText()
+    qtbot.waitUntil(lambda: dock.frame.generation == dock.generation, timeout=20000)
+    assert dock.frame.runs[1].spec["cell_output"] == "relu"
+
+
+def test_every_plot_exports_png_svg_and_csv(make_dock, qtbot, tmp_path):
+    from gui.export import write_csv, write_png, write_svg
+
+    dock = make_dock()
+    train_to_end(qtbot, dock)
+    for plot in dock.plots:
+        plot.catch_up()
+        png = write_png(plot, tmp_path / f"{plot.panel_id}.png", scale=1.0)
+        svg = write_svg(plot, tmp_path / f"{plot.panel_id}.svg")
+        assert png.stat().st_size > 2000 and svg.read_text(encoding="utf-8").startswith("<?xml")
+        csvs = write_csv(plot, tmp_path / f"{plot.panel_id}.csv")
+        assert csvs and all(p.stat().st_size > 0 for p in csvs)
+    text = (tmp_path / "recurrent_training.csv").read_text()
+    assert text.splitlines()[0].startswith("epoch,train_loss,test_loss")
