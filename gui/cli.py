@@ -24,9 +24,11 @@ __all__ = ["SYNOPSIS", "build_parser", "run_subcommand", "subcommands"]
 #: one line per subcommand, for ``activation-lab --help``
 SYNOPSIS = (
     ("plot ACT [ACT ...] [--derivative] [--second] [--numerical] [--range A B] "
-     "[--param NAME.KEY=VALUE ...] [--theme light|dark] [--size WxH] [--scale S] "
-     "-o FILE.png|.svg|.csv", "draw activation functions (or their derivatives) to a file"),
-    ("train (EXPERIMENT.alab | --preset NAME) [--epochs N] [--seed S] [--out DIR] [--figures]",
+     "[--param NAME.KEY=VALUE ...] [--theme light|dark] "
+     "[--size WxH|slide|slide-4:3|a4|letter] [--scale S] [--presentation] "
+     "-o FILE.png|.svg|.pdf|.csv", "draw activation functions (or their derivatives) to a file"),
+    ("train (EXPERIMENT.alab | --preset NAME) [--epochs N] [--seed S] [--out DIR] [--figures "
+     "[--format png|svg|pdf] [--figure-size WxH|slide|slide-4:3|a4|letter] [--presentation]]",
      "train without a window; write metrics.csv, experiment.alab and, with --figures, "
      "every panel's image"),
     ("train --data FILE.csv [--target COLUMN] [--skip-rows N] [--standardize] "
@@ -85,10 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--theme", choices=("light", "dark"), default="light")
     pl.add_argument("--size", default="900x600", metavar="WxH",
                     help="size of the figure, title band included (default 900x600); a PNG "
-                    "has --scale times as many pixels each way")
+                    "has --scale times as many pixels each way. Or a preset: slide "
+                    "(1920x1080 pixels), slide-4:3 (1440x1080), a4 or letter (the paper's "
+                    "width at 300 dpi)")
     pl.add_argument("--scale", type=float, default=2.0, help="PNG pixel scale 1–4 (default 2)")
+    pl.add_argument("--presentation", action="store_true",
+                    help="larger text, lines and markers, for the back of a room")
     pl.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
-                    help="FILE.png, FILE.svg or FILE.csv")
+                    help="FILE.png, FILE.svg, FILE.pdf or FILE.csv")
 
     tr = sub.add_parser("train", help="train an experiment headless and write its results")
     src = tr.add_mutually_exclusive_group(required=True)
@@ -104,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
                     help="folder for metrics.csv, experiment.alab and figures (default .)")
     tr.add_argument("--figures", action="store_true", help="also write every panel's image")
+    tr.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                    help="the figures' format (default png)")
+    tr.add_argument("--figure-size", metavar="WxH", help="the figures' size: WxH (title "
+                    "band included, PNGs at 2x), slide, slide-4:3, a4 or letter (default "
+                    "1000x680)")
+    tr.add_argument("--presentation", action="store_true",
+                    help="figures with larger text, lines and markers")
 
     _add_compare_parser(sub)
 
@@ -283,14 +296,14 @@ def _parse_params(items: list[str], names: list[str]) -> dict[str, dict[str, flo
     return out
 
 
-def _parse_size(text: str) -> tuple[int, int]:
+def _parse_size(text: str, scale: float = 2.0, option: str = "--size"):
+    """A ``gui.export_sizes.FigureSize`` from ``WxH`` or a preset's name."""
+    from .export_sizes import parse_figure_size
+
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise UserError(f"--size must look like 900x600, not {text!r}") from None
-    if not (200 <= w <= 8000 and 180 <= h <= 8000):
-        raise UserError("--size must be between 200x180 and 8000x8000")
-    return w, h
+        return parse_figure_size(text, scale)
+    except ValueError as e:
+        raise UserError(f"{option}: {e} (e.g. 900x600 or slide)") from None
 
 
 def _qt_app():
@@ -300,18 +313,19 @@ def _qt_app():
     return QApplication.instance() or QApplication(["activation-lab"])
 
 
-def _write_panel(panel, out: Path, size: tuple[int, int], scale: float) -> list[Path]:
-    """``out`` is exactly ``size`` (× ``scale`` for a PNG), the title band included."""
-    from PySide6.QtCore import QSize
-
-    from .export import HEADER, write_csv, write_png, write_svg
+def _write_panel(panel, out: Path, size, presentation: bool = False) -> list[Path]:
+    """``out`` is exactly ``size`` (a FigureSize: its pixels for a PNG, its logical size for
+    a drawing), the title band included."""
+    from .export import HEADER, write_csv, write_pdf, write_png, write_svg
 
     suffix = out.suffix.lower()
-    plots = QSize(size[0], size[1] - HEADER)
+    plots = size.logical(HEADER)
     if suffix == ".png":
-        return [write_png(panel, out, scale, "theme", plots)]
+        return [write_png(panel, out, size.scale, "theme", plots, presentation=presentation)]
     if suffix == ".svg":
-        return [write_svg(panel, out, "theme", plots)]
+        return [write_svg(panel, out, "theme", plots, presentation=presentation)]
+    if suffix == ".pdf":
+        return [write_pdf(panel, out, "theme", plots, presentation=presentation)]
     return write_csv(panel, out)
 
 
@@ -335,12 +349,12 @@ def cmd_plot(args) -> int:
     lo, hi = args.range
     if not (lo < hi) or max(abs(lo), abs(hi)) > 1000:
         raise UserError("--range needs A < B, both within ±1000")
-    size = _parse_size(args.size)
     if not 1 <= args.scale <= 4:
         raise UserError("--scale must be between 1 and 4")
+    size = _parse_size(args.size, args.scale)
     out: Path = args.output
-    if out.suffix.lower() not in (".png", ".svg", ".csv"):
-        raise UserError(f"the output must end in .png, .svg or .csv, not {out.name!r}")
+    if out.suffix.lower() not in (".png", ".svg", ".pdf", ".csv"):
+        raise UserError(f"the output must end in .png, .svg, .pdf or .csv, not {out.name!r}")
     if not out.parent.is_dir():
         raise UserError(f"the folder {out.parent} does not exist")
     if out.is_dir():
@@ -366,10 +380,10 @@ def cmd_plot(args) -> int:
                 raise UserError(f"--param {name}.{key}={value:g} is not accepted")
     if not panel.xrange.set_range(lo, hi):
         raise UserError("--range is not accepted")
-    panel.resize(*size)
+    panel.resize(round(size.width / size.scale), round(size.height / size.scale))
     panel.apply_theme(theme_named(args.theme))
     try:
-        written = _write_panel(panel, out, size, args.scale)
+        written = _write_panel(panel, out, size, args.presentation)
     except OSError as e:
         raise UserError(f"could not write {out}: {e.strerror or e}") from None
     for p in written:
@@ -447,6 +461,8 @@ def cmd_train(args) -> int:
         raise UserError("--epochs must be between 1 and 1,000,000")
     if args.seed is not None and not 0 <= args.seed < 2**32:
         raise UserError("--seed must be between 0 and 4294967295")
+    if args.figure_size is not None:
+        _parse_size(args.figure_size, 2.0, "--figure-size")  # told before any training
     exp, saved = _load_source(args)
     if args.seed is not None:
         exp, saved = _with_seed(exp, args.seed), None  # new seeds mean a fresh start
@@ -483,7 +499,7 @@ def cmd_train(args) -> int:
         write_archive(out / "experiment.alab", saved_now)
         written = ["metrics.csv", "experiment.alab"]
         if args.figures:
-            written += [p.name for p in _figures(exp, trainer, out)]
+            written += [p.name for p in _figures(exp, trainer, out, args)]
     except OSError as e:
         raise UserError(f"cannot write to {out}: {e.strerror or e}") from None
     m = trainer.metrics
@@ -496,29 +512,30 @@ def cmd_train(args) -> int:
     return code
 
 
-def _figures(exp, trainer, out: Path) -> list[Path]:
-    """Every panel's PNG (and CSV) for the trained state, drawn offscreen in the light theme,
-    with the panel choices saved in the experiment."""
+def _figures(exp, trainer, out: Path, args) -> list[Path]:
+    """Every panel's figure (--format, --figure-size, --presentation) and CSV for the
+    trained state, drawn offscreen in the light theme, with the panel choices saved in the
+    experiment."""
+    size = _parse_size(args.figure_size or "1000x680", 2.0, "--figure-size")
     _qt_app()
-    from PySide6.QtCore import QSize
-
-    from .export import write_csv, write_png
+    from .export import HEADER, write_csv
     from .live_view import make_live_view
     from .panels.registry import panel_classes
     from .theme import LIGHT
 
     view = make_live_view(trainer, exp)
-    size = QSize(1000, 650)
+    plots = size.logical(HEADER)
     written = []
     for cls in panel_classes():
         panel = cls()
-        panel.resize(size)
+        panel.resize(plots)
         panel.apply_theme(LIGHT)
         state = exp.panels.get(cls.panel_id) if isinstance(exp.panels, dict) else None
         if isinstance(state, dict):
             panel.restore_view_state(state)
         panel.update_view(view)
-        written.append(write_png(panel, out / f"{cls.panel_id}.png", 2.0, "theme", size))
+        written += _write_panel(panel, out / f"{cls.panel_id}.{args.format}", size,
+                                args.presentation)
         try:
             written += write_csv(panel, out / f"{cls.panel_id}.csv")
         except ValueError:

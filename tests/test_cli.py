@@ -48,7 +48,7 @@ def png_size(path: Path) -> tuple[int, int]:
 def test_help_lists_every_subcommand():
     out = run("--help").stdout
     for usage in ("activation-lab plot ACT", "--derivative", "--param NAME.KEY=VALUE",
-                  "-o FILE.png|.svg|.csv", "activation-lab train (EXPERIMENT.alab | --preset "
+                  "-o FILE.png|.svg|.pdf|.csv", "activation-lab train (EXPERIMENT.alab | --preset "
                   "NAME)", "--figures", "activation-lab list activations|datasets|presets",
                   "activation-lab info ACT"):
         assert usage in out
@@ -129,7 +129,7 @@ def test_plot_param_changes_the_values(tmp_path):
      "not a number"),
     (["plot", "relu", "--range", "3", "1", "-o", "{tmp}/x.png"], "A < B"),
     (["plot", "relu", "--range", "a", "1", "-o", "{tmp}/x.png"], "invalid float value"),
-    (["plot", "relu", "-o", "{tmp}/x.txt"], ".png, .svg or .csv"),
+    (["plot", "relu", "-o", "{tmp}/x.txt"], ".png, .svg, .pdf or .csv"),
     (["plot", "relu", "-o", "{tmp}/missing/x.png"], "does not exist"),
     (["plot", "relu", "--size", "big", "-o", "{tmp}/x.png"], "900x600"),
     (["plot", "relu"], "required: -o"),

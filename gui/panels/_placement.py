@@ -20,7 +20,8 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
 
-__all__ = ["TextBox", "crossings", "data_segments", "place_legend", "place_note", "problems",
+__all__ = ["TextBox", "arrange", "crossings", "data_segments", "place_legend", "place_note",
+           "problems", "view_corners",
            "scale_legends", "text_boxes"]
 
 #: overlaps and overhangs smaller than this (px) are not counted: anti-aliasing, rounding
@@ -108,7 +109,7 @@ def text_boxes(scene, area: QRectF) -> list[TextBox]:
         if not isinstance(item, QGraphicsTextItem) or not item.isVisible():
             continue
         text = item.toPlainText().strip()
-        if not text or item.opacity() == 0:
+        if not text or item.effectiveOpacity() == 0:
             continue
         owner = _owner(item)
         if isinstance(owner, pg.LegendItem):
@@ -309,3 +310,31 @@ def _anchor(legend: pg.LegendItem, corner: tuple[float, float], margin: float) -
     cx, cy = corner
     legend.anchor(itemPos=corner, parentPos=corner,
                   offset=(margin if cx == 0 else -margin, margin if cy == 0 else -margin))
+
+
+def view_corners(vb: pg.ViewBox) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """(view position, anchor) candidates for :func:`place_note` that put a note just inside
+    each corner of ``vb``, then the middle of its top and bottom edges."""
+    (x0, x1), (y0, y1) = vb.viewRange()
+    inverted = vb.yInverted()
+    top, bottom = (y0, y1) if inverted else (y1, y0)
+    xm = 0.5 * (x0 + x1)
+    return [((x0, top), (-0.03, -0.08)), ((x1, top), (1.03, -0.08)),
+            ((x0, bottom), (-0.03, 1.08)), ((x1, bottom), (1.03, 1.08)),
+            ((xm, top), (0.5, -0.08)), ((xm, bottom), (0.5, 1.08))]
+
+
+def arrange(vb: pg.ViewBox, legend: pg.LegendItem | None,
+            notes: Sequence[tuple[pg.TextItem, Sequence]]) -> list[QRectF]:
+    """The legend into its best corner, then each visible note at the best of its own
+    candidates (see :func:`place_note`) or of the view's corners, clear of the legend and
+    of the notes placed before it. Returns the texts' scene rectangles."""
+    taken: list[QRectF] = []
+    if legend is not None and legend.isVisible() and legend.items:
+        taken.append(place_legend(legend))
+    segments = data_segments(vb)
+    corners = view_corners(vb)
+    for note, candidates in notes:
+        if note.isVisible():
+            taken.append(place_note(note, [*candidates, *corners], taken, segments))
+    return taken

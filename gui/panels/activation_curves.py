@@ -18,6 +18,7 @@ from ..live_view import LiveView
 from ..reference import info_html
 from ..theme import Theme, series_color
 from ._axis import axis_items
+from ._placement import arrange
 from .base import CsvTable, Panel
 from .function_picker import (
     Caption,
@@ -37,6 +38,10 @@ __all__ = ["ActivationCurvesPanel"]
 
 #: share of the plot's height the data histogram may fill
 _HIST_SHARE = 0.3
+
+
+#: a canvas lower than this (px) hides the caption (see ActivationCurvesPanel.fit_to)
+COMPACT_HEIGHT = 330
 
 
 class ActivationCurvesPanel(FunctionViewState, Panel):
@@ -80,9 +85,11 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
                                         axisItems=axis_items())
         self.plot.setLabel("bottom", "pre-activation z")
         self.plot.setLabel("left", "output a = f(z)")
-        self.legend = self.plot.addLegend(offset=(8, 8))
+        # under the plot, not in it: in a laptop's dock three names covered half the curves
+        self.legend = pg.LegendItem(offset=None, verSpacing=-6, colCount=3)
+        self.canvas.addItem(self.legend, row=1, col=0)
         self.caption = Caption()
-        self.canvas.addItem(self.caption, row=1, col=0)
+        self.canvas.addItem(self.caption, row=2, col=0)
         self.hist_item = pg.PlotDataItem(stepMode="center", fillLevel=0.0)
         self.hist_item.setZValue(-5)
         self.kink_points = pg.ScatterPlotItem(size=11, symbol="o")
@@ -98,11 +105,13 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         self.readout.setZValue(30)
         self.plot.vb.sigResized.connect(self._place_readout)
         self.plot.vb.sigResized.connect(self._fit_kink_texts)
+        self.plot.vb.sigResized.connect(self.arrange_texts)
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._regions: list[pg.LinearRegionItem] = []
         self._kink_texts: list[pg.TextItem] = []
         # each note's share of the plot's width on its side of the kink (see _fit_kink_texts)
         self._kink_room: dict[pg.TextItem, float] = {}
+        self._kink_at: dict[pg.TextItem, tuple[float, float]] = {}  # its kink (z, f(z))
         self._z = np.zeros(0)
         self._table: dict[str, np.ndarray] = {}  # label → f(z) as plotted (NaN if not finite)
         self._labels: list[str] = []
@@ -191,6 +200,7 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         if ymax - ymin < 1e-9:
             ymin, ymax = ymin - 1.0, ymax + 1.0
         self._ylim = (ymin, ymax)
+        self._fit_legend(self.room().width())
         self._label_kinks(shown, lo, hi)
         self.plot.vb.setRange(xRange=(lo, hi), yRange=(ymin, ymax), padding=0.05)
         self._shade(shown)
@@ -217,6 +227,7 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
                 above = y < 0.5 * (ylo + yhi)
                 text.setAnchor((1.03 if right else -0.03, 1.15 if above else -0.15))
                 text.setPos(k.x, y)
+                self._kink_at[text] = (k.x, y)
                 # the share of the plot's width on the text's side of the kink
                 self._kink_room[text] = ((k.x - lo) / (hi - lo) if right
                                          else (hi - k.x) / (hi - lo))
@@ -225,6 +236,28 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         for text in self._kink_texts[used:]:
             text.setVisible(False)
         self._fit_kink_texts()
+        self.arrange_texts()
+
+    def _fit_legend(self, width: float) -> None:
+        """As many columns of names as ``width`` (the canvas's) holds, three at most. Asked
+        before the plots are laid out: a legend given new columns puts itself at (0, 0)."""
+        room = width - 24
+        n = len(self.legend.items)
+        for cols in range(min(3, max(n, 1)), 0, -1):
+            if self.legend.columnCount != cols:
+                self.legend.setColumnCount(cols)
+            if self.legend.boundingRect().width() <= room:
+                break
+
+    def arrange_texts(self, *_: Any) -> None:
+        """Each kink note beside its kink (or else in a free corner), apart from each other
+        and from the curves."""
+        notes = []
+        for text in self.kink_notes():
+            x, y = self._kink_at.get(text, (0.0, 0.0))
+            notes.append((text, [((x, y), (a, b)) for a, b in
+                                 ((-0.03, 1.15), (1.03, 1.15), (-0.03, -0.15), (1.03, -0.15))]))
+        arrange(self.plot.vb, None, notes)
 
     def _fit_kink_texts(self) -> None:
         """Wrap each kink note to the room beside its kink (at most 190 px), so that a
@@ -307,6 +340,23 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         if text != getattr(self, "_caption_text", None):
             self._caption_text = text
             self.caption.set(text, self.theme.foreground)
+            if getattr(self, "_compact", False):
+                self.plot.setToolTip(f"<p>{text}</p>" if text else "")
+
+    def fit_to(self, size) -> None:
+        """In a small dock (a laptop's, ~250 px high) the caption would squeeze the curves
+        flat: it is hidden there and becomes the plot's tooltip. A larger dock, a floated
+        one and every export show it."""
+        height = self.canvas.height() if size is None else size.height()
+        self._fit_legend(self.room().width() if size is None else size.width())
+        compact = height < COMPACT_HEIGHT
+        if compact == getattr(self, "_compact", None):
+            return
+        self._compact = compact
+        self.caption.setVisible(not compact)
+        self.caption.setMaximumHeight(0 if compact else 10_000)
+        text = getattr(self, "_caption_text", "")
+        self.plot.setToolTip(f"<p>{text}</p>" if compact and text else "")
 
     def _show_card(self) -> None:
         act = self.picker.activation(self.picker.current())
@@ -406,13 +456,13 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         self.hover_points.setVisible(False)
 
     def _place_readout(self, *_: Any) -> None:
-        """Top corner away from the mouse: top right, or top left below the legend when the
-        mouse is in the right half."""
+        """Top corner away from the mouse: top right, or top left when the mouse is in the
+        right half."""
         rect = self.plot.vb.boundingRect()
         (x0, x1), _ = self.plot.vb.viewRange()
         if self.readout_x is not None and self.readout_x > 0.5 * (x0 + x1):
             self.readout.setAnchor((0, 0))
-            self.readout.setPos(8, self.legend.boundingRect().height() + 16)
+            self.readout.setPos(8, 6)
         else:
             self.readout.setAnchor((1, 0))
             self.readout.setPos(rect.width() - 6, 6)

@@ -23,6 +23,7 @@ from core.diagnostics import (
 
 from ..theme import Theme, series_color
 from ._axis import axis_items
+from ._placement import arrange
 from .base import CsvTable, Panel, title_over_axes
 from .function_picker import (
     Caption,
@@ -112,6 +113,9 @@ class DerivativesPanel(FunctionViewState, Panel):
         # legend samples for the line styles (never added to a plot)
         self._style_d2 = pg.PlotDataItem()
         self._style_num = pg.PlotDataItem()
+        self._note_at: dict[pg.TextItem, tuple[float, float]] = {}  # the point it is about
+        for plot in (self.plot, self.plot_depth):
+            plot.vb.sigResized.connect(self.arrange_texts)
         self.kink_points = pg.ScatterPlotItem(size=11)
         self.kink_points.setZValue(20)
         self.plot.addItem(self.kink_points, ignoreBounds=True)
@@ -227,6 +231,7 @@ class DerivativesPanel(FunctionViewState, Panel):
                     t.setTextWidth(230)
                     t.setAnchor((1.03, -0.2) if k.x > 0.5 * (lo + hi) else (-0.03, -0.2))
                     t.setPos(k.x, d_used)
+                    self._note_at[t] = (k.x, d_used)
                     t.setVisible(True)
                     n_kink += 1
             self._draw_from_output(i, act, z, tab)
@@ -244,6 +249,19 @@ class DerivativesPanel(FunctionViewState, Panel):
         self.plot_depth.setXRange(0, DEPTHS[-1] + 1, padding=0)
         self.plot_depth.vb.enableAutoRange(axis="y")
         self._captions(shown, tab)
+        self.arrange_texts()
+
+    def arrange_texts(self, *_) -> None:
+        """The legend in the corner with the fewest curves; each note beside its point (a
+        kink, the depth where a product vanishes) or else in a free corner, apart from each
+        other and from the curves."""
+        around = ((-0.03, -0.2), (1.03, -0.2), (-0.03, 1.2), (1.03, 1.2), (0.5, 1.1),
+                  (0.5, -0.1))
+        for plot, legend in ((self.plot, self.legend), (self.plot_depth, None)):
+            notes = [(t, [(self._note_at.get(t, (0.0, 0.0)), a) for a in around])
+                     for (kind, _i), t in self._texts.items()
+                     if t.isVisible() and (kind == "kink") == (plot is self.plot)]
+            arrange(plot.vb, legend, notes)
 
     @staticmethod
     def _finite(v: np.ndarray) -> np.ndarray:
@@ -304,6 +322,7 @@ class DerivativesPanel(FunctionViewState, Panel):
             t.setText(f"{label_of(act)}\n{max_abs_df(act):.3g}^{L} = {prod[k]:.2g}")
             t.setAnchor((0.5, 1.1))
             t.setPos(L, np.log10(prod[k]))  # a log axis places items at log10(y)
+            self._note_at[t] = (L, float(np.log10(prod[k])))
             t.setVisible(True)
             self._depth_spots.append({"pos": (L, np.log10(prod[k])),
                                       "brush": pg.mkBrush(series_color(self.theme, i)),

@@ -269,10 +269,16 @@ class GradientFlowPanel(Panel):
         y = math.log10(HEALTHY_UPDATE_RATIO)
         (x0, x1), _ = self.ratio_plot.vb.viewRange()
         left, right = max(float(x[0]), x0), min(float(x[-1]), x1)
-        place_note(self.ref_label, [((left, y), (0, 1.1)), ((left, y), (0, -0.1)),
-                                    ((right, y), (1, 1.1)), ((right, y), (1, -0.1)),
-                                    ((0.5 * (left + right), y), (0.5, 1.1)),
-                                    ((0.5 * (left + right), y), (0.5, -0.1))])
+        self.ref_label.setOpacity(1.0)
+        rect = place_note(self.ref_label, [((left, y), (0, 1.1)), ((left, y), (0, -0.1)),
+                                           ((right, y), (1, 1.1)), ((right, y), (1, -0.1)),
+                                           ((0.5 * (left + right), y), (0.5, 1.1)),
+                                           ((0.5 * (left + right), y), (0.5, -0.1))])
+        # a line at the plot's edge (a short dock) leaves no room for its label inside:
+        # the dashed line stays, its label is not drawn half cut off
+        area = self.ratio_plot.vb.sceneBoundingRect().adjusted(-1.5, -1.5, 1.5, 1.5)
+        if not area.contains(rect):
+            self.ref_label.setOpacity(0.0)
 
     # --- per-layer items (rebuilt only when the layers change) --------------------------
     def _build_layers(self, names: tuple[str, ...]) -> None:

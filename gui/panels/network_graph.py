@@ -347,6 +347,27 @@ class NetworkGraphPanel(Panel):
             ax.setTextPen(pg.mkPen(theme.foreground))
         super().apply_theme(theme)
 
+    def set_exporting(self, on: bool) -> None:
+        """A figure shows the selected unit if there is one; without a selection its empty
+        "Click a unit" area is left out (the graph takes the width), and so is the hover
+        read-out."""
+        super().set_exporting(on)
+        ci, detail = self.canvas.ci, self.detail
+        left_out = on and self.selected is None
+        for plot, row in ((detail.map_plot, 0), (detail.hist_plot, 1)):
+            inside = plot in ci.items
+            if left_out and inside:
+                ci.removeItem(plot)
+                plot.setVisible(False)
+            elif not left_out and not inside:
+                ci.addItem(plot, row, 2)
+                plot.setVisible(True)
+        ci.layout.setColumnStretchFactor(2, 0 if left_out else 2)
+        if on:
+            self.readout.setText("")
+        self.readout.setVisible(not on)
+        ci.layout.setRowMaximumHeight(2, 0 if on else 10_000)
+
     def csv_tables(self) -> list[CsvTable]:
         g = self.geometry
         if g is None or self.view is None:

@@ -86,7 +86,13 @@ class MapView:
         self.test = pg.ScatterPlotItem(size=8, pxMode=True, brush=None)
         for item in (self.train, self.test):
             self.plot.addItem(item)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="9pt")
+        # beside the map, not on it: inside, it covered a corner's data points; the map is
+        # square and a dock is wider than tall, so the room beside it is free
+        self.legend_room = pg.GraphicsWidget()  # a column as wide as the legend
+        self.legend = pg.LegendItem(labelTextSize="9pt")
+        self.legend.setParentItem(self.plot)  # in the room right of the plot
+        self.legend.anchor(itemPos=(0, 0), parentPos=(1, 0), offset=(4, 34))
+        self.plot.vb.sigResized.connect(self.fit_width)
         self.bar = pg.ColorBarItem(values=(0, 1), width=16, interactive=False,
                                    colorMapMenu=False)
         self.hover = pg.TextItem(anchor=(0, 1))
@@ -99,7 +105,26 @@ class MapView:
         self.snapshot = self.dataset = None
 
     def layout_items(self):
-        return [(self.plot, 0, 0), (self.bar, 0, 1)]
+        return [(self.plot, 0, 0), (self.legend_room, 0, 1), (self.bar, 0, 2)]
+
+    def fit_width(self, *_) -> None:
+        """As wide as the map at the plot's height, no wider: the map's aspect is locked, so
+        a wider plot only showed empty axes beside it (x from −13 to 13 around data from −6
+        to 6 in a laptop's dock). The room left over goes to the legend's column."""
+        snap = self.snapshot
+        if snap is None or snap.grid is None:
+            return
+        (x0, x1), (y0, y1) = snap.grid.extent
+        vb = self.plot.vb
+        h = vb.height()
+        if h <= 0 or y1 <= y0:
+            return
+        want = h * (x1 - x0) / (y1 - y0) + 2
+        left = vb.mapRectToItem(self.plot, vb.boundingRect()).left()  # the y axis's room
+        least = self.plot.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        limit = max(want + left + 6, least, 120.0)  # the title may need more
+        if abs(self.plot.maximumWidth() - limit) > 1:
+            self.plot.setMaximumWidth(limit)
 
     def apply_theme(self, theme: Theme) -> None:
         style_plot(self.plot, theme)
@@ -139,6 +164,7 @@ class MapView:
             set_title(self.plot, f"{what} — {metric_text(snap)}",
                       color=theme.foreground)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+        self.fit_width()
 
     def _bar_label(self, text: str) -> None:
         # only on a change: a new label makes pyqtgraph lay out and redraw the whole axis
@@ -224,6 +250,9 @@ class MapView:
         self.legend.addItem(hollow, "test point (hollow)")
         self.legend.setLabelTextColor(theme.foreground)
         self.legend.setBrush(pg.mkBrush(theme.background + "C0"))
+        self.legend.updateSize()
+        width = self.legend.boundingRect().width() + 8
+        self.legend_room.setMinimumWidth(width)  # and any width the map leaves over
 
     @staticmethod
     def _point_colours(ds, y, theme: Theme) -> list[QColor]:
