@@ -41,7 +41,7 @@ from .formula_parse import (
 )
 
 __all__ = ["FORMULA_PREFIX", "FormulaActivation", "FormulaError", "FormulaSpec", "describe",
-           "formula", "formula_class", "formula_name", "from_formula", "is_formula",
+           "formula", "formula_class", "formula_name", "from_formula", "is_formula", "label",
            "NETWORK_NOTE"]
 
 FORMULA_PREFIX = "formula:"
@@ -144,6 +144,17 @@ def is_formula(name: object) -> bool:
 def describe(name: str) -> FormulaSpec:
     """The checked parts of a spec string, cheaply: parsed, never derived (no SymPy)."""
     return parse_name(name)
+
+
+def label(name: str) -> str:
+    """What a panel writes for an activation's name: a formula's display name ("swish-b", or
+    its text) instead of its whole spec; any other name as it is."""
+    if isinstance(name, str) and name.startswith(FORMULA_PREFIX):
+        try:
+            return describe(name).display_name
+        except FormulaError:
+            return name[len(FORMULA_PREFIX):][:40]
+    return name
 
 
 def formula_name(text: str, params: Any = None, name: str | None = None) -> str:

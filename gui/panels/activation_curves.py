@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QTextBrowser
 
+from core.activations.formula import label as act_label
 from core.diagnostics import SATURATION_FRACTION, max_abs_df, saturated_intervals
 
 from ..live_view import LiveView
@@ -367,7 +368,7 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
     def update_view(self, view: LiveView) -> None:
         super().update_view(view)
         layers = getattr(view.snapshot, "layers", ()) or ()
-        labels = [f"{layer.name} ({layer.activation})" for layer in layers]
+        labels = [f"{layer.name} ({act_label(layer.activation)})" for layer in layers]
         current = [self.layer_combo.itemText(i) for i in range(self.layer_combo.count())]
         if labels != current:
             keep = self.layer_combo.currentData()

@@ -10,6 +10,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
+from core.activations.formula import label as act_label
+
 from ..live_view import LiveView
 from ..theme import Theme, series_color
 from ._axis import axis_items
@@ -188,7 +190,8 @@ class HistogramsPanel(Panel):
             plot = self.canvas.addPlot(axisItems=axis_items())
             plot.setMenuEnabled(False)
             plot.hideButtons()
-            plot.getAxis("left").setWidth(44)
+            # the first column also holds the axis title ("count" beside a 5-digit tick label)
+            plot.getAxis("left").setWidth(58 if i % cols == 0 else 44)
             title_over_axes(plot)
             hist = pg.PlotDataItem(stepMode="center", fillLevel=0)
             plot.addItem(hist)
@@ -305,7 +308,7 @@ class HistogramsPanel(Panel):
         cell.plot.getViewBox().enableAutoRange()
 
     def _title(self, layer) -> str:
-        head = f"<b>{layer.name}</b> · {layer.activation}"
+        head = f"<b>{layer.name}</b> · {act_label(layer.activation)}"
         if self.source == "gradients":
             stats = f"‖∂L/∂W‖ {layer.grad_norm_w:.2g}"
         elif self.source == "weights":

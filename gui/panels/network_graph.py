@@ -15,6 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from core.activations.formula import label as act_label
+
 from ..live_view import LiveView
 from ..theme import Theme
 from ._axis import CachedAxis, axis_items
@@ -152,7 +154,7 @@ class NetworkGraphPanel(Panel):
         (outputs): axes make room for their labels whatever the panel's size."""
         g, short = self.geometry, len(sizes) > 6
         heads = ["inputs"] + [l.name for l in snap.layers]
-        acts = [f"{ds.n_inputs}"] + [f"{l.activation} · {l.units}" for l in snap.layers]
+        acts = [f"{ds.n_inputs}"] + [f"{act_label(l.activation)} · {l.units}" for l in snap.layers]
         if short:  # deep networks: narrow columns, activations go to the caption
             heads = ["in"] + [f"h{i + 1}" for i in range(len(snap.layers) - 1)] + ["out"]
             acts = [str(n) for n in sizes]
@@ -250,7 +252,7 @@ class NetworkGraphPanel(Panel):
             while j + 1 < len(layers) - 1 and layers[j + 1].activation == layers[i].activation:
                 j += 1
             span = tags[i] if i == j else f"{tags[i]}–{tags[j]}"
-            runs.append(f"{span} {layers[i].activation}")
+            runs.append(f"{span} {act_label(layers[i].activation)}")
             i = j + 1
         return ", ".join(runs)
 
@@ -306,8 +308,9 @@ class NetworkGraphPanel(Panel):
             name = ds.input_names[unit] if unit < len(ds.input_names) else f"x{unit + 1}"
             return f"input {unit + 1} ({name})"
         ls = snap.layers[col - 1]
-        text = (f"{unit_name(snap, ds, col - 1, unit)} · activation {ls.activation} · mean "
-                f"activation {ls.unit_mean_activation[unit]:.3g} · bias {ls.bias[unit]:.3g}")
+        text = (f"{unit_name(snap, ds, col - 1, unit)} · activation "
+                f"{act_label(ls.activation)} · mean activation "
+                f"{ls.unit_mean_activation[unit]:.3g} · bias {ls.bias[unit]:.3g}")
         if ls.dead_mask[unit]:
             text += " · dead (zero slope on every sample row)"
         return text

@@ -181,3 +181,23 @@ def test_the_card_of_a_formula_shows_f_second_and_marks_estimates():
     assert "Second derivative" in card and "f″(x) =" in card
     assert card.count("(estimated)") == 5 and "swish-b" in card
     assert "(estimated)" not in info_html(acts.get("tanh"))
+
+
+def test_panels_write_a_formulas_name_not_its_spec(qtbot, make_view):
+    from core.experiment import LayerConfig
+    from gui.panels.histograms import HistogramsPanel
+    from gui.panels.network_graph import NetworkGraphPanel
+
+    view = make_view("circles-tanh", network={"hidden": (LayerConfig(4, SWISH),
+                                                         LayerConfig(4, "tanh"))})
+    assert view.snapshot.layers[0].activation == SWISH
+    hist = HistogramsPanel()
+    qtbot.addWidget(hist)
+    hist.update_view(view)
+    title = hist._title(view.snapshot.layers[0])
+    assert "swish-b" in title and "formula:" not in title
+    graph = NetworkGraphPanel()
+    qtbot.addWidget(graph)
+    graph.update_view(view)
+    runs = graph._activation_runs()
+    assert runs.startswith("h1 swish-b, h2 tanh") and "formula:" not in runs
