@@ -79,10 +79,23 @@ def _build_lessons(session: Session, catalog: LessonCatalog, window: MainWindow)
     dock = LessonDock(session, catalog, window.settings)
     dock.panelRequested.connect(window.raise_panel)
     dock.experimentRequested.connect(lambda exp: session.apply(exp, reinitialize=True))
-    # wide enough for a lesson's text and buttons at 1366×768 (the panels give way)
-    QTimer.singleShot(0, lambda: window.resizeDocks([window.tool_docks["lessons"]], [340],
-                                                    Qt.Orientation.Horizontal))
+    dock.widthWanted.connect(functools.partial(_widen_lessons, window))
     return dock
+
+
+def _widen_lessons(window: MainWindow, width: int) -> None:
+    """Give the Lessons dock ``width`` pixels (at most 2/9 of the window: the panels beside
+    it keep room at 1366×768), taken from the two panels beside it (Qt moves one splitter
+    only so far when a single dock is resized)."""
+    width = min(width, window.width() * 2 // 9)
+    lessons, output, curves = (window.tool_docks["lessons"], window.docks["output"],
+                               window.docks["training_curves"])
+    extra = width - lessons.width()
+    if extra <= 0 or lessons.isFloating() or not (output.isVisible() and curves.isVisible()):
+        return
+    window.resizeDocks([lessons, output, curves],
+                       [width, output.width() - extra // 2, curves.width() - extra + extra // 2],
+                       Qt.Orientation.Horizontal)
 
 
 def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:

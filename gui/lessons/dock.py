@@ -13,8 +13,8 @@ import dataclasses
 import json
 from urllib.parse import quote
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QTextDocument, QTextOption
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QPalette, QTextDocument, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -47,6 +47,7 @@ from .tracker import GoalTracker, part_of
 __all__ = ["LessonDock", "SafeBrowser"]
 
 PROGRESS_KEY = "lessons/progress/"
+WIDTH = 360
 CURRENT_KEY = "lessons/current"
 #: Markdown as GitHub writes it, with HTML off: a lesson file's text is shown, not run
 MARKDOWN = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub
@@ -60,7 +61,14 @@ def _progress_key(key: str) -> str:
 
 class SafeBrowser(QTextBrowser):
     """Rich text that loads nothing (no images, files or network; links stay unopened), as
-    tall as its text: the dock's scroll area scrolls it with what follows."""
+    tall as its text: the dock's scroll area scrolls it with what follows.
+
+    Signals
+    -------
+    heightChanged() : the text needs another height (new text, or a new width).
+    """
+
+    heightChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,7 +83,8 @@ class SafeBrowser(QTextBrowser):
         self.setMinimumWidth(0)
 
     def loadResource(self, kind: int, name: QUrl):  # noqa: N802 (Qt override)
-        return None
+        # empty, not None: None would let the document load the file itself
+        return QByteArray()
 
     def set_markdown(self, text: str) -> None:
         self.document().setMarkdown(text, MARKDOWN)
@@ -98,6 +107,7 @@ class SafeBrowser(QTextBrowser):
         h = int(doc.size().height()) + 2 * self.frameWidth() + 2
         if h != self.height():
             self.setFixedHeight(h)
+            self.heightChanged.emit()
 
 
 class LessonDock(QWidget):
@@ -114,10 +124,12 @@ class LessonDock(QWidget):
     -------
     panelRequested(str) : a step was opened; raise the panel it looks at.
     experimentRequested(Experiment) : the student pressed Set up this step.
+    widthWanted(int) : shown for the first time; a comfortable width for the lesson's text.
     """
 
     panelRequested = Signal(str)
     experimentRequested = Signal(object)
+    widthWanted = Signal(int)
 
     def __init__(self, session: Session, catalog: LessonCatalog,
                  settings: QSettings | None = None, parent: QWidget | None = None) -> None:
@@ -130,6 +142,7 @@ class LessonDock(QWidget):
         self.progress: L.LessonProgress | None = None
         self._memory: dict[str, dict] = {}  # progress when there are no settings
         self._why_asked: set[int] = set()  # steps whose explanation was asked for
+        self._asked_width = False
         self.tracker = GoalTracker(session, self)
         self.tracker.resultChanged.connect(self._on_result)
         self.tracker.mismatchChanged.connect(lambda _m: self._show_goal())
@@ -140,6 +153,17 @@ class LessonDock(QWidget):
         keys = catalog.keys()
         if keys:
             self.show_lesson(start if start in catalog else keys[0])
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.lesson is not None:
+            self._show_goal()  # the theme changed: ✓ and ✗ in its colours
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._asked_width:  # once the window has placed the dock, the first time
+            self._asked_width = True
+            QTimer.singleShot(0, lambda: self.widthWanted.emit(WIDTH))
 
     # --- construction ----------------------------------------------------------------------
     def _build(self) -> None:
@@ -169,6 +193,8 @@ class LessonDock(QWidget):
         inner = QVBoxLayout(body)
         inner.setContentsMargins(0, 0, 0, 0)
         self.browser = SafeBrowser()
+        # the text rewraps when the dock's width settles or changes: keep the step in view
+        self.browser.heightChanged.connect(lambda: QTimer.singleShot(0, self.scroll_to_step))
         inner.addWidget(self.browser)
         self.prediction = PredictionBox()
         self.prediction.answered.connect(self._predicted)
@@ -255,13 +281,12 @@ class LessonDock(QWidget):
         self.panelRequested.emit(step.panel)
         self._render()
         self.scroll.verticalScrollBar().setValue(0)
-        if index > 0:  # once the scroll area has laid out the new text
-            QTimer.singleShot(0, self.scroll_to_step)
+        QTimer.singleShot(0, self.scroll_to_step)  # once the scroll area has laid it out
 
     def scroll_to_step(self) -> None:
         """At the first step the student reads the lesson's head; later the view opens at
         the step (the head is above it, a scroll away)."""
-        if self.lesson is None:
+        if self.lesson is None or self.progress.step == 0:
             return
         y = self.browser.y_of(f"Step {self.step.number} of {len(self.lesson.steps)}:")
         if y is not None:
@@ -287,13 +312,28 @@ class LessonDock(QWidget):
         self.experimentRequested.emit(exp)
 
     def show_hint(self) -> None:
-        self.progress, _text = self.progress.hint_shown(self.lesson, self.progress.step)
+        self.progress, text = self.progress.hint_shown(self.lesson, self.progress.step)
         self._save()
         self._render()
+        if text is not None:
+            self._reveal(f"Hint {self.progress.steps[self.progress.step].hints_shown}.")
 
     def show_explanation(self) -> None:
         self._why_asked.add(self.progress.step)
         self._render()
+        self._reveal("Why")
+
+    def _reveal(self, text: str) -> None:
+        """Scroll what was just shown into view (below the prediction, it may be out of
+        sight), once the scroll area has laid it out."""
+        def scroll() -> None:
+            body = self.scroll.widget()
+            body.layout().activate()
+            body.resize(body.width(), max(body.height(), body.sizeHint().height()))
+            y = self.after.y_of(text)
+            if y is not None:
+                self.scroll.ensureVisible(0, self.after.y() + y + 60, 0, 70)
+        QTimer.singleShot(0, scroll)
 
     def check_now(self) -> None:
         """Decide a goal that needs no training (a value of a function, a gradient check)
@@ -335,6 +375,8 @@ class LessonDock(QWidget):
         if self.progress.steps[i] != before:
             self._save()
             self._render()  # a met goal reveals the explanation
+            if result.met is True and self.step.explanation and not before.done:
+                self._reveal("Why")
         else:
             self._show_goal()
 
@@ -399,7 +441,9 @@ class LessonDock(QWidget):
         result = live if live is not None and live.met is not None or saved is None else saved
         if live is not None and live.met is None and saved is not None and saved.get("met"):
             result = saved  # a goal met stays shown as met while a new run goes on
-        text = goal_line(goal, result, mismatch=self.tracker.mismatch, live=result is live)
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        text = goal_line(goal, result, mismatch=self.tracker.mismatch, live=result is live,
+                         dark=dark)
         if not goal:
             text = "This step has no goal to check: read, look, then go on."
         if text != self.goal_label.text():

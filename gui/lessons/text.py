@@ -70,14 +70,20 @@ def prediction_feedback(step: L.Step, answer: int | str | None) -> str:
     return f"You predicted: {answer}"
 
 
+#: ✓ and ✗ in colours readable on a light and on a dark background
+COLOURS = {False: ("#1a7f37", "#b42318"), True: ("#4ac26b", "#ff7b72")}
+
+
 def goal_line(goal: L.Goal | None, result: L.GoalResult | dict | None, *,
-              mismatch: bool = False, live: bool = False) -> str:
+              mismatch: bool = False, live: bool = False, dark: bool = False) -> str:
     """The goal's status as rich text (escaped): what is checked, and ✓ with the measured
     value, ✗, or how far the run has got.
 
     ``result`` is a GoalResult or a saved one (its dict); ``mismatch`` says the run going on
-    has other settings than the step's; ``live`` that ``result`` is the run going on's.
+    has other settings than the step's; ``live`` that ``result`` is the run going on's;
+    ``dark`` picks the colours for a dark background.
     """
+    good, bad = COLOURS[dark]
     if goal is None:
         return ""
     if not goal.checkable:
@@ -93,9 +99,9 @@ def goal_line(goal: L.Goal | None, result: L.GoalResult | dict | None, *,
     if text and goal.checkable:  # the goal is said once, above: not again after the value
         text = str(text).removesuffix(f" (goal {goal.target()})")
     if met is True:
-        parts.append(f'<b style="color:#1a7f37">✓ Met:</b> {html.escape(str(text))}')
+        parts.append(f'<b style="color:{good}">✓ Met:</b> {html.escape(str(text))}')
     elif met is False:
-        parts.append(f'<b style="color:#b42318">✗ Not met:</b> {html.escape(str(text))}')
+        parts.append(f'<b style="color:{bad}">✗ Not met:</b> {html.escape(str(text))}')
     elif text and live:
         parts.append(html.escape(str(text)))
     if mismatch and goal.needs_run and met is not True:

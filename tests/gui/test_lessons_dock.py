@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 
 import core.lessons as L
 from gui.lessons.tracker import same_settings
@@ -28,6 +28,13 @@ def shown(dock, text: str) -> bool:
 
 def text_of(dock) -> str:
     return dock.browser.toPlainText() + "\n" + dock.after.toPlainText()
+
+
+def in_view(dock, widget) -> bool:
+    """Whether the bottom of ``widget`` is inside the dock's scroll area's view."""
+    view = dock.scroll.viewport()
+    bottom = widget.mapTo(view, QPoint(0, widget.height() - 1)).y()
+    return widget.isVisible() and 0 <= bottom < view.height()
 
 
 def open_lesson(lab, key=LESSON):
@@ -70,6 +77,7 @@ def test_a_student_walks_a_lesson_and_finds_it_again_after_a_restart(make_lab, s
     assert step.hints[1] not in text_of(dock)
     qtbot.mouseClick(dock.hint_button, Qt.MouseButton.LeftButton)
     assert step.hints[1] in text_of(dock) and not dock.hint_button.isEnabled()
+    qtbot.waitUntil(lambda: in_view(dock, dock.after))  # the hints scrolled into view
     assert not shown(dock, step.explanation) and dock.why_button.isEnabled()
 
     # train: the goal is checked live from the frames; ✓ with the measured value
