@@ -5,8 +5,9 @@ Modules without Qt (the training process imports them): ``setup`` (the lab's exp
 ``views`` (what one frame shows, computed in the training process), ``messages`` (the
 commands and events between the processes), ``process`` (the training process's loop) and
 ``lessons`` (the lab's lesson presets, as data). With Qt: ``worker`` (the GUI's handle on the
-process), ``form`` (the set-up widgets), ``plots_cell`` and ``plots_memory`` (the plots, each a
-``gui.panels.base.Panel``) and ``dock`` (the dock's widget, ``RecurrentLab``).
+process), ``form`` (the set-up widgets), ``plots_base``, ``plots_cell``, ``plots_memory`` and
+``plots_training`` (the plots, each a ``gui.panels.base.Panel``) and ``dock`` (the dock's
+widget, ``RecurrentLab``; ``gui.wiring`` registers it as the "recurrent" tool dock, F4).
 
 This file imports nothing, so the training process does not import Qt through it.
 """

@@ -99,34 +99,40 @@ class RecurrentLab(QWidget):
         col.addWidget(self.lesson)
         self.lesson_text = QTextBrowser()
         self.lesson_text.setOpenLinks(False)
-        self.lesson_text.setMinimumHeight(90)
+        self.lesson_text.setMinimumHeight(170)
         self.lesson_text.hide()
         col.addWidget(self.lesson_text, 1)
         self.form = SetupForm(self.setup)
         self.form.setupChanged.connect(self._on_setup)
         self.form.refused.connect(self._say)
         col.addWidget(self.form)
-        col.addLayout(self._transport())
-        col.addLayout(self._sequence_row())
-        self.status = QLabel("Press Train to train both runs side by side.")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        col.addWidget(self.status)
-        col.addStretch(0)
-        scroll = QScrollArea()
+        scroll = QScrollArea()  # the lesson and the set-up scroll; the buttons stay
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(300)
+        side = QWidget()
+        side_col = QVBoxLayout(side)
+        side_col.setContentsMargins(0, 0, 0, 0)
+        side_col.addWidget(scroll, 1)
+        side_col.addLayout(self._transport())
+        side_col.addLayout(self._sequence_row())
+        side.setMinimumWidth(300)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
+        split.addWidget(side)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
         split.setSizes([320, 900])
+        # the runs' progress and why one stopped, under everything: never scrolled away
+        self.status = QLabel("Press Train to train both runs side by side.")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setContentsMargins(6, 2, 6, 4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
+        layout.setSpacing(2)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
         self.configure(self.setup)
 
     def _transport(self) -> QHBoxLayout:
@@ -169,6 +175,7 @@ class RecurrentLab(QWidget):
         self.setup = setup
         self.generation += 1
         self._extra = ""
+        self.sequence.setMaximum(min(PROBE_ROWS, setup.n_test))  # the probe's sequences
         self.worker.send(messages.Configure(self.generation, setup.to_dict()))
         if self.running:
             self.worker.send(messages.Play())

@@ -28,10 +28,10 @@ def run_pen(theme: Theme, key: str, width: float = 2.0, colour: int | None = Non
 
 
 def positive_or_nan(y: np.ndarray) -> np.ndarray:
-    """y for a log axis: values ≤ 0 (an underflowed product, a zero gradient) become gaps,
-    not a made-up tiny number."""
+    """y for a log axis: values ≤ 0 (an underflowed product, a zero gradient) and values
+    that overflowed become gaps, not made-up numbers (the status line tells an overflow)."""
     y = np.array(y, dtype=float)
-    y[~(y > 0)] = np.nan
+    y[~((y > 0) & np.isfinite(y))] = np.nan
     return y
 
 

@@ -118,9 +118,9 @@ class CellHeatmaps(LabPanel):
             lo = 0.0
             label = f"{name} {words.split()[0]}<br>0 … {hi:.3g}"
         else:
-            hi = max(top, 1e-12)
+            hi = top if top > 0 else 1.0
             lo = -hi
-            label = f"{name} {words.split()[0]}<br>±{hi:.3g}"
+            label = f"{name} {words.split()[0]}<br>" + (f"±{hi:.3g}" if top > 0 else "all 0")
         self.levels[key, row] = (name, lo, hi)
         image.setImage(np.nan_to_num(arr.T, nan=0.0, posinf=hi, neginf=lo), levels=(lo, hi),
                        autoLevels=False)

@@ -90,11 +90,9 @@ class MemoryPlots(LabPanel):
         kinds = {run.kind for run in frame.runs}
         sym = "c" if kinds == {"lstm"} else ("h" if kinds == {"gru"} else "c (LSTM) or h (GRU)")
         keep = "Π f" if kinds == {"lstm"} else ("Π z" if kinds == {"gru"} else "Π f or Π z")
-        self.size_plot.setTitle(f"largest |{sym}_t| over the units", color=fg, size="9pt")
-        self.keep_plot.setTitle(f"{keep}: how much of step 1 is left at step t", color=fg,
-                                size="9pt")
-        self.grad_plot.setTitle(f"‖∂L/∂{sym}_t‖ over {frame.runs[0].probe_rows} test "
-                                "sequences", color=fg, size="9pt")
+        titles = {"size": f"largest |{sym}_t| over the units",
+                  "keep": f"{keep}: how much of step 1 is left at step t",
+                  "grad": f"‖∂L/∂{sym}_t‖ over {frame.runs[0].probe_rows} test sequences"}
         for run in frame.runs:
             t = np.arange(1, run.steps + 1)
             self.items[run.key, "size"].setData(t, positive_or_nan(run.state_abs),
@@ -118,12 +116,20 @@ class MemoryPlots(LabPanel):
         shown = {(run.key, g) for run in frame.runs for g, _, _ in run.saturation}
         for k, item in self.scatter.items():
             item.setVisible(k in shown)
-        for name, items in (("size", "size"), ("keep", "keep_mean"), ("grad", "grad")):
-            data = [self.items[run.key, items].yData for run in frame.runs]
-            if all(d is None or not np.isfinite(d).any() for d in data):
+        for (name, items), plot in zip((("size", "size"), ("keep", "keep_mean"),
+                                        ("grad", "grad")),
+                                       (self.size_plot, self.keep_plot, self.grad_plot)):
+            # a run with nothing above 0 (a dead cell) has no line on a log axis: say so
+            empty = [run.key for run in frame.runs
+                     if not np.isfinite(self.items[run.key, items].yData).any()]
+            title = titles[name]
+            if len(empty) == len(frame.runs):
                 self.notes[name].show_note("nothing above 0 to draw on a log axis")
             else:
                 self.notes[name].hide_note()
+                if empty:
+                    title += f"<br>(run {empty[0]}: 0 or overflowed at every step, not drawn)"
+            plot.setTitle(title, color=fg, size="9pt")
 
     def csv_tables(self):
         frame = self.frame
