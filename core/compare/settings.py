@@ -117,6 +117,11 @@ def _name_and_params(text: str, what: str) -> tuple[str, dict[str, float]]:
 
 
 def _activation(text: str, _exp: Experiment | None = None) -> tuple[str, dict[str, float]]:
+    if acts.is_formula(text.strip()):  # a typed formula (formula:…), parsed again
+        try:
+            return acts.get(text.strip()).name, {}
+        except ValueError as e:
+            raise SettingError(f"{text.strip()[:60]}: {e}") from None
     name, params = _name_and_params(text, "an activation")
     try:
         cls = acts.activation_class(name)
@@ -337,12 +342,13 @@ def describe_settings() -> list[tuple[str, str]]:
 
 
 def split_values(text: str) -> list[str]:
-    """``"relu,leaky_relu(alpha=0.2),elu"`` → its values: commas inside brackets stay."""
+    """``"relu,leaky_relu(alpha=0.2),elu"`` → its values: commas inside brackets stay (the
+    [lo, hi] of a formula's parameter too)."""
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch == "(":
+        if ch in "([":
             depth += 1
-        elif ch == ")":
+        elif ch in ")]":
             depth -= 1
         elif ch == "," and depth == 0:
             out.append(text[start:i].strip())

@@ -309,3 +309,22 @@ def test_sympys_own_steps_and_deltas_follow_the_convention():
     assert sp.Heaviside(X).subs(X, 0) == sp.S.Half  # what would have leaked
     assert _clean(sp.DiracDelta(X - 2) + X, sources) == X
     assert [(s.kind, s.g) for s in sources] == [("boundary", X - 2)]
+
+
+def test_a_comparison_may_vary_the_activation_over_formulas():
+    from core.compare import settings
+
+    spec = "formula:x*sigmoid(beta*x); beta = 1 in [0.1, 10]"
+    name, values = settings.parse_vary(f"activation=relu,{spec},formula:max(0, x)")
+    assert name == "activation"
+    assert settings.split_values(f"relu,{spec},formula:max(0, x)") == [
+        "relu", spec, "formula:max(0, x)"]
+    exp = core.presets.get("circles-tanh").experiment
+    setting = settings.get("activation")
+    parsed = [setting.parse(v, exp) for v in settings.split_values(
+        f"relu,{spec},formula:max(0, x)")]
+    assert [p[0] for p in parsed] == ["relu", spec, "formula:max(0, x)"]
+    changed = setting.apply(exp, parsed[1])
+    assert {h.activation for h in changed.network.hidden} == {spec}
+    with pytest.raises(settings.SettingError, match="`__class__` is not allowed"):
+        setting.parse("formula:().__class__", exp)
