@@ -108,6 +108,11 @@ def goal_line(goal: L.Goal | None, result: L.GoalResult | dict | None, *,
         parts.append("<i>The run going on has other settings than this step: press "
                      "<b>Set up</b>, then <b>Play</b>.</i>")
     if goal.needs_run and goal.seeds > 1:
-        parts.append(f"<small>Checked on your run. It holds for at least {goal.min_seeds} of "
-                     f"{goal.seeds} seeds: another seed may differ.</small>")
+        if goal.min_seeds == goal.seeds:
+            note = f"Checked on your run; the lesson was checked on {goal.seeds} seeds."
+        else:
+            note = (f"Checked on your run. It holds in at least {goal.min_seeds} of "
+                    f"{goal.seeds} seeds, so yours may be one where it does not: try another "
+                    "seed.")
+        parts.append(f"<small>{note}</small>")
     return "<br>".join(parts)

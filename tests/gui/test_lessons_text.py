@@ -8,7 +8,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
 import core.lessons as L
-from gui.lessons.dock import SafeBrowser
+from gui.lessons.browser import SafeBrowser
 from gui.lessons.text import after_markdown, goal_line, prediction_feedback, step_markdown
 
 LESSON = L.loads(textwrap.dedent('''
