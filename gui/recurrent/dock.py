@@ -70,6 +70,7 @@ class RecurrentLab(QWidget):
         self.running = False
         self.theme: Theme = LIGHT
         self._extra = ""  # a sentence shown under the runs' lines until the next set-up
+        self._accepted = None  # (generation, set-up) the process last ran
         self.worker = LabWorker(self)
         self.worker.frameReady.connect(self._on_frame)
         self.worker.runningChanged.connect(self._on_running)
@@ -183,6 +184,13 @@ class RecurrentLab(QWidget):
     def _on_setup(self, setup: LabSetup) -> None:
         if self.typed.text().strip() and setup.n_inputs() != 1:
             self.typed.clear()
+        if setup.replace(epochs=self.setup.epochs) == self.setup:
+            # only the epoch limit moved: the runs go on from where they are
+            self.setup = setup
+            if self._accepted is not None and self._accepted[0] == self.generation:
+                self._accepted = (self.generation, setup)
+            self.worker.send(messages.SetEpochs(setup.epochs))
+            return
         self.configure(setup)
 
     def _on_lesson(self, _index: int) -> None:
@@ -228,6 +236,7 @@ class RecurrentLab(QWidget):
         try:
             if frame.generation == self.generation:
                 self.frame = frame
+                self._accepted = (self.generation, self.setup)
                 current = self.tabs.currentWidget()
                 for plot in self.plots:
                     if plot is current:
@@ -255,13 +264,20 @@ class RecurrentLab(QWidget):
             self._status()
 
     def _on_refused(self, event) -> None:
-        if event.generation == self.generation:
-            self._say(event.message)
+        """The process could not build the runs: the ones before go on, and so does the
+        form that describes them."""
+        if event.generation != self.generation:
+            return
+        if self._accepted is not None:
+            self.generation, self.setup = self._accepted
+            self.form.show_setup(self.setup)
+            self.sequence.setMaximum(min(PROBE_ROWS, self.setup.n_test))
+        self._say(event.message)
 
     def _on_finished(self, event) -> None:
         if event.generation == self.generation:
             self._say(f"Training stopped at epoch {self.setup.epochs}, the last one: raise "
-                      "Epochs to train on, or press Restart.")
+                      "Epochs to train on, or press Restart to start again.")
 
     def _status(self) -> None:
         lines = []
@@ -290,6 +306,12 @@ class RecurrentLab(QWidget):
         self.theme = theme
         for plot in self.plots:
             plot.apply_theme(theme)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """A closed lab does not go on using a core nobody watches: it pauses."""
+        if self.running:
+            self.worker.send(messages.Pause())
+        super().hideEvent(event)
 
     def shutdown(self) -> None:
         """End the training process now (the window is closing)."""

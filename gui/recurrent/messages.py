@@ -3,7 +3,8 @@
 Small frozen records pickled through two one-way pipes, as in ``gui.protocol`` for the main
 trainer. Commands (dock → process)::
 
-    Configure(generation, setup)   Play()  Pause()  Epoch()  Show(index, typed)  Drawn()  Quit()
+    Configure(generation, setup)   SetEpochs(epochs)   Play()  Pause()  Epoch()
+    Show(index, typed)  Drawn()  Quit()
 
 Events (process → dock)::
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from .views import LabFrame
 
 __all__ = ["Configure", "Diverged", "Drawn", "Epoch", "Error", "Finished", "Frame", "Pause",
-           "Play", "Quit", "Refused", "RunningChanged", "Show"]
+           "Play", "Quit", "Refused", "RunningChanged", "SetEpochs", "Show"]
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -34,6 +35,13 @@ class Configure:
 
     generation: int
     setup: dict
+
+
+@dataclass(frozen=True, slots=True)
+class SetEpochs:
+    """Move the epoch limit of the runs as they are (no restart): more epochs train on."""
+
+    epochs: int
 
 
 @dataclass(frozen=True, slots=True)

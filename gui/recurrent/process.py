@@ -36,6 +36,7 @@ from .messages import (
     Quit,
     Refused,
     RunningChanged,
+    SetEpochs,
     Show,
 )
 from .setup import RUNS, LabSetup, divergence_sentence
@@ -128,6 +129,18 @@ class _Loop:
                     start = self.trainers[key].epoch
                     while key not in self.stopped and self.trainers[key].epoch == start:
                         self._step(key)
+                return True
+            case SetEpochs(epochs=epochs):
+                if self.setup is None:
+                    return False
+                try:
+                    self.setup = self.setup.replace(epochs=epochs)
+                except ValueError:
+                    return False  # the dock checked it: only a bug gets here
+                self.views = {}
+                if self.running and not self._active():
+                    self._set_running(False)
+                    self._finished()
                 return True
             case Show(index=index, typed=typed):
                 self.show = (int(index), None if typed is None else np.asarray(typed, float))

@@ -217,3 +217,20 @@ def test_every_plot_exports_png_svg_and_csv(make_dock, qtbot, tmp_path):
         assert csvs and all(p.stat().st_size > 0 for p in csvs)
     text = (tmp_path / "recurrent_training.csv").read_text()
     assert text.splitlines()[0].startswith("epoch,train_loss,test_loss")
+
+
+def test_more_epochs_train_on_and_a_set_up_the_engine_refuses_changes_nothing(make_dock,
+                                                                                qtbot):
+    dock = make_dock()
+    frame = train_to_end(qtbot, dock)
+    gen, step = dock.generation, frame.runs[0].step
+    dock.form.epochs.setValue(5)  # the runs go on from epoch 3: no restart
+    assert dock.generation == gen and dock.setup.epochs == 5
+    frame = train_to_end(qtbot, dock)
+    assert [r.epoch for r in frame.runs] == [5, 5] and frame.runs[0].step == step * 5 // 3
+    # too many state values for one pass: the engine says no, the runs and the form stay
+    big = dock.setup.replace(steps=300, hidden=64, batch_size=512, n_train=4096)
+    dock.configure(big)
+    qtbot.waitUntil(lambda: "too large" in dock.status.text(), timeout=20000)
+    assert dock.generation == gen and dock.setup.epochs == 5 and dock.setup.steps == 8
+    assert dock.form.steps.value() == 8 and dock.frame.runs[0].epoch == 5
