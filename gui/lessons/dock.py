@@ -39,6 +39,7 @@ from .text import (
     goal_line,
     lesson_markdown,
     prediction_feedback,
+    shown_result,
     step_markdown,
 )
 from .tracker import GoalTracker, part_of
@@ -381,9 +382,7 @@ class LessonDock(QWidget):
         goal = self.step.goal
         saved = self.progress.steps[self.progress.step].result
         live = self.tracker.result
-        result = live if live is not None and live.met is not None or saved is None else saved
-        if live is not None and live.met is None and saved is not None and saved.get("met"):
-            result = saved  # a goal met stays shown as met while a new run goes on
+        result = shown_result(live, saved)
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
         text = goal_line(goal, result, mismatch=self.tracker.mismatch, live=result is live,
                          dark=dark)

@@ -13,7 +13,7 @@ import html
 import core.lessons as L
 
 __all__ = ["after_markdown", "goal_line", "lesson_markdown", "prediction_feedback",
-           "step_markdown"]
+           "shown_result", "step_markdown"]
 
 PANEL_TITLES = {
     "output": "Output", "training_curves": "Training curves",
@@ -68,6 +68,16 @@ def prediction_feedback(step: L.Step, answer: int | str | None) -> str:
             return f"You predicted: {said}. That is what happens."
         return f"You predicted: {said}. What happens: {p.choices[p.answer]}."
     return f"You predicted: {answer}"
+
+
+def shown_result(live: L.GoalResult | None, saved: dict | None) -> L.GoalResult | dict | None:
+    """Which result the goal line shows: the run going on's once it has one, except that a
+    goal met before stays shown as met while a new run has decided nothing yet."""
+    if live is None:
+        return saved
+    if live.met is None and saved is not None and saved.get("met") is True:
+        return saved
+    return live
 
 
 #: ✓ and ✗ in colours readable on a light and on a dark background

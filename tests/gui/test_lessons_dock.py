@@ -151,6 +151,11 @@ def test_every_built_in_step_fits_the_dock_without_sideways_scrolling(make_lab, 
     lab = make_lab(start=False)
     dock = open_lesson(lab, L.names()[0])
     qtbot.waitUntil(lambda: dock.scroll.viewport().width() > 150)
+    area = dock.scroll
+
+    def fits() -> bool:
+        return area.widget().width() <= area.viewport().width()
+
     for name in L.names():
         dock.show_lesson(name)
         for i in range(len(dock.lesson.steps)):
@@ -159,6 +164,5 @@ def test_every_built_in_step_fits_the_dock_without_sideways_scrolling(make_lab, 
             # narrow dock's width (about 240 pixels inside, as at 1366×768)
             assert dock.scroll.widget().minimumSizeHint().width() <= NARROW, (name, i)
             assert dock.minimumSizeHint().width() <= NARROW + 40, (name, i)
-            area = dock.scroll  # once laid out (a scroll bar that appears narrows it)
-            qtbot.waitUntil(lambda: area.widget().width() <= area.viewport().width(),
-                            timeout=2000)
+            # once laid out (a scroll bar that appears narrows it)
+            qtbot.waitUntil(fits, timeout=2000)

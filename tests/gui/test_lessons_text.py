@@ -9,7 +9,13 @@ from PySide6.QtGui import QTextDocument
 
 import core.lessons as L
 from gui.lessons.browser import SafeBrowser
-from gui.lessons.text import after_markdown, goal_line, prediction_feedback, step_markdown
+from gui.lessons.text import (
+    after_markdown,
+    goal_line,
+    prediction_feedback,
+    shown_result,
+    step_markdown,
+)
 
 LESSON = L.loads(textwrap.dedent('''
     title = "T"
@@ -83,3 +89,14 @@ def test_lesson_text_loads_nothing_and_shows_html_as_text(qtbot):
         got = doc.resource(image, QUrl(url))
         assert got is None or bytes(got) == b"", url
     assert not browser.openLinks() and not browser.openExternalLinks()
+
+
+def test_a_new_run_shows_its_progress_but_a_goal_met_before_stays_met():
+    going = L.GoalResult(None, 0.5, 3, "training accuracy 50 % at epoch 3 so far")
+    failed = L.GoalResult(False, 0.75, 150, "got to 75 % at best")
+    met = {"met": True, "value": 1.0, "epoch": 30, "text": "100 % at epoch 30"}
+    missed = {"met": False, "value": 0.75, "epoch": 150, "text": "75 %"}
+    assert shown_result(None, met) is met and shown_result(None, None) is None
+    assert shown_result(going, met) is met  # still ✓ while the new run decides nothing
+    assert shown_result(going, missed) is going  # a ✗ of before gives way to the new run
+    assert shown_result(failed, met) is failed
