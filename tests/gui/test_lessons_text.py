@@ -100,3 +100,15 @@ def test_a_new_run_shows_its_progress_but_a_goal_met_before_stays_met():
     assert shown_result(going, met) is met  # still ✓ while the new run decides nothing
     assert shown_result(going, missed) is going  # a ✗ of before gives way to the new run
     assert shown_result(failed, met) is failed
+
+
+def test_the_readmes_example_lesson_loads():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Lessons\n"):readme.index("## In the classroom\n")]
+    (example,) = re.findall(r"```toml\n(.*?)```", section, re.DOTALL)
+    lesson = L.loads(example, name="example", path="README.md")
+    assert lesson.title == "XOR needs a hidden layer" and len(lesson.steps) == 3
+    assert lesson.topic == "My lessons"
