@@ -138,6 +138,9 @@ class SetupForm(QWidget):
                                        "same first weights where the cells agree")
         form.addRow("Seed", self.seed)
         layout.addWidget(box)
+        # the chosen swap must show in every theme (Fusion's dark "checked" barely differs)
+        self.setStyleSheet("QToolButton:checked { background: palette(highlight); "
+                           "color: palette(highlighted-text); }")
         self.runs: dict[str, dict[str, _Choice]] = {}
         for key in RUNS:
             layout.addWidget(self._run_box(key))

@@ -76,6 +76,11 @@ class LabPanel(Panel):
 
     def apply_theme(self, theme) -> None:
         super().apply_theme(theme)
+        # pyqtgraph's setLabelTextColor colours later entries only: write the ones there again
+        for plot in self.plot_items():
+            if plot.legend is not None:
+                for _sample, label in plot.legend.items:
+                    label.setText(label.text, color=theme.foreground)
         if getattr(self, "_frame", None) is not None:
             self.update_view(self._frame)
 

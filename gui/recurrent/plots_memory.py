@@ -88,11 +88,15 @@ class MemoryPlots(LabPanel):
     def draw(self, frame) -> None:
         fg = self.theme.foreground
         kinds = {run.kind for run in frame.runs}
-        sym = "c" if kinds == {"lstm"} else ("h" if kinds == {"gru"} else "c (LSTM) or h (GRU)")
-        keep = "Π f" if kinds == {"lstm"} else ("Π z" if kinds == {"gru"} else "Π f or Π z")
-        titles = {"size": f"largest |{sym}_t| over the units",
+        if len(kinds) == 1:
+            sym = "c" if kinds == {"lstm"} else "h"
+            size, keep, grad = f"|{sym}_t|", "Π f" if sym == "c" else "Π z", f"‖∂L/∂{sym}_t‖"
+        else:  # an LSTM beside a GRU
+            size, keep, grad = ("|c_t| (LSTM), |h_t| (GRU)", "Π f (LSTM), Π z (GRU)",
+                                "‖∂L/∂c_t‖ (LSTM), ‖∂L/∂h_t‖ (GRU)")
+        titles = {"size": f"largest {size} over the units",
                   "keep": f"{keep}: how much of step 1 is left at step t",
-                  "grad": f"‖∂L/∂{sym}_t‖ over {frame.runs[0].probe_rows} test sequences"}
+                  "grad": f"{grad} over {frame.runs[0].probe_rows} test sequences"}
         for run in frame.runs:
             t = np.arange(1, run.steps + 1)
             self.items[run.key, "size"].setData(t, positive_or_nan(run.state_abs),

@@ -71,6 +71,8 @@ def test_the_dock_is_f4_in_the_view_menu_and_its_process_ends_with_the_window(ma
     dock = w.tool("recurrent")
     assert isinstance(dock, RecurrentLab)
     qtbot.waitUntil(lambda: dock.frame is not None, timeout=20000)
+    w.set_theme("dark")  # the window's look reaches the lab's plots
+    assert {p.theme.name for p in dock.plots} == {"dark"}
     pid = dock.worker.pid
     assert pid is not None and pid != os.getpid() and dock.frame.pid == pid
     w.close()
