@@ -22,6 +22,9 @@ topic = "Week 3"
 title = "Look"
 panel = "histograms"
 instruction = "Look at the histograms."
+
+[steps.prediction]
+prompt = "What will the histograms show?"
 '''
 BAD = GOOD.replace('panel = "histograms"', 'panel = "histogram"')
 
@@ -79,6 +82,11 @@ def test_open_lesson_reads_a_file_and_a_bad_one_changes_nothing(make_lab, tmp_pa
     assert lab.lessons.open_file(good)
     dock = lab.window.tool("lessons")
     assert dock.lesson.title == "My own lesson" and dock.key == f"file:{good}"
+    # a free-text prediction, kept when Enter is pressed
+    assert dock.prediction.text.isVisibleTo(dock) and not dock.prediction.choices
+    qtbot.keyClicks(dock.prediction.text, "a bell shape")
+    qtbot.keyClick(dock.prediction.text, Qt.Key.Key_Return)
+    assert dock.progress.steps[0].prediction == "a bell shape"
     before = (dock.key, dock.progress, lab.session.experiment, lab.lessons.catalog.keys())
 
     assert not lab.lessons.open_file(bad)
