@@ -38,6 +38,7 @@ from .text import (
     after_markdown,
     goal_line,
     lesson_markdown,
+    no_goal_line,
     prediction_feedback,
     shown_result,
     step_markdown,
@@ -387,7 +388,7 @@ class LessonDock(QWidget):
         text = goal_line(goal, result, mismatch=self.tracker.mismatch, live=result is live,
                          dark=dark)
         if not goal:
-            text = "This step has no goal to check: read, look, then go on."
+            text = no_goal_line(self.tracker.mismatch)
         if text != self.goal_label.text():
             self.goal_label.setText(text)
 

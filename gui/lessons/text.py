@@ -13,7 +13,7 @@ import html
 import core.lessons as L
 
 __all__ = ["after_markdown", "goal_line", "lesson_markdown", "prediction_feedback",
-           "shown_result", "step_markdown"]
+           "no_goal_line", "shown_result", "step_markdown"]
 
 PANEL_TITLES = {
     "output": "Output", "training_curves": "Training curves",
@@ -80,6 +80,17 @@ def shown_result(live: L.GoalResult | None, saved: dict | None) -> L.GoalResult 
     return live
 
 
+#: said when the window trains other settings than the step's (a Check needs no run)
+MISMATCH = ("<i>The run going on has other settings than this step: press <b>Set up</b>, "
+            "then <b>Play</b>.</i>")
+NO_GOAL = "This step has no goal to check: read, look, then go on."
+
+
+def no_goal_line(mismatch: bool) -> str:
+    """The status of a step without a goal."""
+    return NO_GOAL + ("<br>" + MISMATCH if mismatch else "")
+
+
 #: ✓ and ✗ in colours readable on a light and on a dark background
 COLOURS = {False: ("#1a7f37", "#b42318"), True: ("#4ac26b", "#ff7b72")}
 
@@ -114,9 +125,8 @@ def goal_line(goal: L.Goal | None, result: L.GoalResult | dict | None, *,
         parts.append(f'<b style="color:{bad}">✗ Not met:</b> {html.escape(str(text))}')
     elif text and live:
         parts.append(html.escape(str(text)))
-    if mismatch and goal.needs_run and met is not True:
-        parts.append("<i>The run going on has other settings than this step: press "
-                     "<b>Set up</b>, then <b>Play</b>.</i>")
+    if mismatch and (goal.needs_run or not goal.checkable) and met is not True:
+        parts.append(MISMATCH)
     if goal.needs_run and goal.seeds > 1:
         if goal.min_seeds == goal.seeds:
             note = f"Checked on your run; the lesson was checked on {goal.seeds} seeds."

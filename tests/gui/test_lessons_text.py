@@ -12,6 +12,7 @@ from gui.lessons.browser import SafeBrowser
 from gui.lessons.text import (
     after_markdown,
     goal_line,
+    no_goal_line,
     prediction_feedback,
     shown_result,
     step_markdown,
@@ -63,6 +64,20 @@ def test_the_goal_line_says_the_goal_once_and_escapes_what_it_shows():
     assert "✗ Not met:" in line and "&lt;script&gt;" in line and "<script>" not in line
     assert "press <b>Set up</b>" in line
     assert goal_line(None, None) == ""
+    done = L.loads(textwrap.dedent('''
+        title = "T"
+        question = "Q?"
+        learn = "L"
+        [[steps]]
+        title = "Look"
+        panel = "output"
+        instruction = "Look."
+        [steps.goal]
+        kind = "done"
+    ''')).steps[0].goal
+    assert "Set up" in goal_line(done, None, mismatch=True)
+    assert "Set up" not in goal_line(done, None, mismatch=False)
+    assert "Set up" in no_goal_line(True) and "Set up" not in no_goal_line(False)
 
 
 def test_the_prediction_is_compared_with_the_answer_only_when_there_is_one():
