@@ -63,6 +63,9 @@ class LabPanel(Panel):
         super().update_view(frame)  # reads only ``frame.running``
         self.view = None
         self._frame = frame
+        # what an export writes in its title band (the tab keeps the class's short title)
+        if frame.description:
+            self.title = f"{type(self).title}: {frame.description}"
         self.draw(frame)
 
     def keep_for_later(self, frame) -> None:

@@ -42,7 +42,13 @@ class TrainingCurves(LabPanel):
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
         for (key, what), item in getattr(self, "items", {}).items():
-            item.setPen(run_pen(theme, key, width=1.0 if what == "train_loss" else 2.0))
+            pen = run_pen(theme, key, width=1.0 if what == "train_loss" else 2.0)
+            item.setPen(pen)
+            if what != "train_loss":  # a point per epoch: epoch 0 alone shows too
+                item.setSymbol("o" if key == "A" else "s")
+                item.setSymbolSize(5)
+                item.setSymbolPen(pen.color())
+                item.setSymbolBrush(pen.color())
 
     def draw(self, frame) -> None:
         fg = self.theme.foreground
@@ -54,6 +60,10 @@ class TrainingCurves(LabPanel):
             h = run.history
             for what in ("test_loss", "train_loss", "test_metric"):
                 self.items[run.key, what].setData(h["epoch"], h[what], connect="finite")
+        # the axis runs to the epoch limit: how far training has come shows at a glance
+        last = max(max(run.epochs, run.epoch) for run in frame.runs)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.setXRange(0, max(1, last), padding=0.02)
 
     def csv_tables(self):
         frame = self.frame

@@ -176,7 +176,7 @@ class _Loop:
                 self.views[key] = run_view(tr, key, self.setup.epochs, index, typed,
                                            self.stopped.get(key, ""))
         runs = tuple(self.views[key] for key in self.trainers)
-        return LabFrame(self.generation, runs, self.running, os.getpid())
+        return LabFrame(self.generation, runs, self.running, os.getpid(), self.setup.describe())
 
     def _set_running(self, running: bool) -> None:
         if running != self.running:

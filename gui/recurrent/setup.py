@@ -230,6 +230,12 @@ class LabSetup:
                                batch_size=self.batch_size, seed=self.seed,
                                clip_norm=self.clip_norm)
 
+    def describe(self) -> str:
+        """"remember the spike, T = 20, 16 units, adam lr 0.01, seed 0"."""
+        clip = "" if self.clip_norm is None else f", clipped at {self.clip_norm:g}"
+        return (f"{task_word(self.task)}, T = {self.steps}, {self.hidden} units, "
+                f"{self.optimizer} lr {self.lr:g}{clip}, seed {self.seed}")
+
     def n_inputs(self) -> int:
         return 2 if self.task == "adding" else 1
 

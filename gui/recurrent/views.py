@@ -94,12 +94,14 @@ class RunView:
 @dataclass(frozen=True, eq=False)
 class LabFrame:
     """Both runs at one moment: ``runs`` (A, B), ``running``, and ``pid``, the process that
-    made it (the training process, never the window's)."""
+    made it (the training process, never the window's); ``description`` the set-up in words
+    (``LabSetup.describe()``), written under an exported figure's title."""
 
     generation: int
     runs: tuple
     running: bool
     pid: int
+    description: str = ""
 
 
 def _columns(trainer) -> dict:

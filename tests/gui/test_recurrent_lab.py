@@ -212,6 +212,8 @@ def test_every_plot_exports_png_svg_and_csv(make_dock, qtbot, tmp_path):
     train_to_end(qtbot, dock)
     for plot in dock.plots:
         plot.catch_up()
+        # the export's title band says which set-up it shows
+        assert plot.title.endswith(": remember the spike, T = 8, 4 units, adam lr 0.01, seed 0")
         png = write_png(plot, tmp_path / f"{plot.panel_id}.png", scale=1.0)
         svg = write_svg(plot, tmp_path / f"{plot.panel_id}.svg")
         assert png.stat().st_size > 2000 and svg.read_text(encoding="utf-8").startswith("<?xml")
