@@ -293,7 +293,8 @@ class _Checker:
                 raise self.refuse(node, f"`{node.id}` is a function: write {node.id}(…)")
             hint = "" if node.id.startswith("_") or len(node.id) > 20 or hasattr(
                 builtins, node.id) else (
-                f" (to use `{node.id}` as a parameter, declare it with a default and a range)")
+                f" (to use `{node.id}` as a parameter, declare it with its default and range, "
+                f"e.g. {node.id} = 1 in [0.1, 10])")
             raise self.refuse(node, f"`{_short(node.id)}` is not allowed{hint}: "
                               f"{_menu(self.params)}",
                               node.id)
