@@ -103,6 +103,8 @@ def test_open_lesson_reads_a_file_and_a_bad_one_changes_nothing(make_lab, tmp_pa
     menu = lessons_menu(again)
     week = next(a.menu() for a in menu.actions() if a.text() == "Week 3")
     assert [a.text() for a in week.actions()] == ["My own lesson"]
+    week.actions()[0].trigger()  # with its progress (kept under a key made of its path)
+    assert again.window.tool("lessons").progress.steps[0].prediction == "a bell shape"
 
 
 def test_the_user_folder_is_read_and_a_bad_file_there_is_reported_not_fatal(tmp_path, qtbot):
