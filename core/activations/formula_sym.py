@@ -309,6 +309,9 @@ def _clean(e: sp.Expr, sources: list[Source]) -> sp.Expr:
                   and n.exp.is_Integer and n.exp % 2 == 0, lambda n: n.base.args[0] ** n.exp)
     e = e.replace(lambda n: isinstance(n, sp.Mul) and any(
         isinstance(a, _abs) and _sign(a.args[0]) in n.args for a in n.args), _unsign)
+    # u·sign(u) = |u| for every real u (0 at 0), with the same slope sign(u)
+    e = e.replace(lambda n: isinstance(n, sp.Mul) and any(
+        isinstance(a, _sign) and a.args[0] in n.args for a in n.args), _absorb_sign)
     for kind, largest in ((sp.Max, True), (sp.Min, False)):
         def fold(n, largest=largest):
             out = n.args[0]
@@ -317,6 +320,14 @@ def _clean(e: sp.Expr, sources: list[Source]) -> sp.Expr:
             return out
         e = e.replace(lambda n, kind=kind: isinstance(n, kind), fold)
     return e
+
+
+def _absorb_sign(n: sp.Mul) -> sp.Expr:
+    s = next(a for a in n.args if isinstance(a, _sign) and a.args[0] in n.args)
+    rest = list(n.args)
+    rest.remove(s)
+    rest.remove(s.args[0])
+    return sp.Mul(_abs(s.args[0]), *rest)
 
 
 def _unsign(n: sp.Mul) -> sp.Expr:
@@ -454,7 +465,7 @@ def tidy(e: sp.Expr) -> sp.Expr:
         except (TypeError, ValueError, RecursionError, sp.PolynomialError):
             continue
         n = sp.count_ops(cand)
-        if n < best_n:
+        if n <= best_n:  # a tie goes to the factored form: c·(1 − t²), not c − c·t²
             best, best_n = cand, n
     return best
 
