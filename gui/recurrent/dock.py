@@ -44,6 +44,13 @@ from .worker import LabWorker
 __all__ = ["RecurrentLab"]
 
 
+#: what the lesson box says in free play: what the lab is for, no claim about results
+INTRO = ("<p>Two recurrent cells, <b>run A</b> and <b>run B</b>, learn the same task from the "
+         "same seed. Change one thing in run B (its gates, its candidate, its output or its "
+         "forget bias), press <b>Train</b>, and compare the two in the plots on the right.</p>"
+         "<p>Or choose a lesson above: it sets up both runs to answer one question.</p>")
+
+
 def lesson_html(lesson: dict) -> str:
     """A lesson's text for the lesson box: its question, then each paragraph."""
     parts = [f"<p><i>{html.escape(lesson['question'])}</i></p>"]
@@ -101,7 +108,7 @@ class RecurrentLab(QWidget):
         self.lesson_text = QTextBrowser()
         self.lesson_text.setOpenLinks(False)
         self.lesson_text.setMinimumHeight(170)
-        self.lesson_text.hide()
+        self.lesson_text.setHtml(INTRO)
         col.addWidget(self.lesson_text, 1)
         self.form = SetupForm(self.setup)
         self.form.setupChanged.connect(self._on_setup)
@@ -117,13 +124,13 @@ class RecurrentLab(QWidget):
         side_col.addWidget(scroll, 1)
         side_col.addLayout(self._transport())
         side_col.addLayout(self._sequence_row())
-        side.setMinimumWidth(300)
+        side.setMinimumWidth(335)  # the swap buttons and the scroll bar
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(side)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([320, 900])
+        split.setSizes([340, 900])
         # the runs' progress and why one stopped, under everything: never scrolled away
         self.status = QLabel("Press Train to train both runs side by side.")
         self.status.setWordWrap(True)
@@ -197,10 +204,9 @@ class RecurrentLab(QWidget):
         name = self.lesson.currentData()
         entry = next((e for e in LESSONS if e["name"] == name), None)
         if entry is None:
-            self.lesson_text.hide()
+            self.lesson_text.setHtml(INTRO)
             return
         self.lesson_text.setHtml(lesson_html(entry))
-        self.lesson_text.show()
         setup = LabSetup.from_dict(entry["setup"])
         self.form.show_setup(setup)
         self.configure(setup)

@@ -126,7 +126,8 @@ class CellHeatmaps(LabPanel):
                        autoLevels=False)
         image.setLookupTable(self._gate_lut if gate else self._signed_lut)
         image.setRect(QRectF(0.5, 0.5, T, H))
-        plot.setLabel("left", label, **{"font-size": "8pt"})
+        if self.text_due:  # numbers in labels change at a readable pace (Panel.text_due)
+            plot.setLabel("left", label, **{"font-size": "8pt"})
         plot.setXRange(0.5, T + 0.5, padding=0)
         plot.setYRange(0.5, H + 0.5, padding=0)
 

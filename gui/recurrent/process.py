@@ -4,9 +4,10 @@ A process, not a thread, for the reason ``gui.trainer_process`` gives: a trainin
 shares Python's interpreter lock with the GUI thread, which then waits for it after nearly
 every Qt call. The loop is the main trainer's, made smaller: block on the command pipe when
 idle; while training, step A then B (so they stay at the same step) for a few milliseconds,
-then look at the pipe; publish a frame at most ``FRAME_INTERVAL`` apart, and only while a
-frame credit is left (``CREDITS`` frames may be unanswered; the dock returns a credit with
-``Drawn`` when it has drawn or dropped one), so frames never queue up anywhere.
+then look at the pipe; publish a frame every ``FRAME_INTERVAL`` at most (and no sooner than
+twice the time the last frame took to compute), and only while a frame credit is left
+(``CREDITS`` frames may be unanswered; the dock returns a credit with ``Drawn`` when it has
+drawn or dropped one), so frames never queue up anywhere.
 
 A run that diverges (``core.TrainingDiverged``) stops alone, keeping the weights from before
 that step, and is reported with its step and part; the other run goes on.
@@ -63,7 +64,7 @@ class _Loop:
         self.views: dict = {}  # run → its RunView, while it has not changed
 
     def run(self) -> None:
-        last_frame = 0.0
+        last_frame, interval = 0.0, FRAME_INTERVAL
         while True:
             publish = False
             while not self.running or self.commands.poll():
@@ -84,12 +85,17 @@ class _Loop:
                         break
                     for key in active:
                         self._step(key)
-                if time.perf_counter() - last_frame >= FRAME_INTERVAL:
+                if time.perf_counter() - last_frame >= interval:
                     publish = True
             if publish and self.trainers and self.credits > 0:
                 self.credits -= 1
+                t0 = time.perf_counter()
+                frame = self._frame()
                 last_frame = time.perf_counter()
-                self.events.send(Frame(self._frame()))
+                # a frame's probe costs about a training step: long sequences of many units
+                # get fewer frames, so that drawing takes at most a third of the time
+                interval = max(FRAME_INTERVAL, 2.0 * (last_frame - t0))
+                self.events.send(Frame(frame))
             elif publish:
                 self.pending = True
 
