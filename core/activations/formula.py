@@ -41,7 +41,8 @@ from .formula_parse import (
 )
 
 __all__ = ["FORMULA_PREFIX", "FormulaActivation", "FormulaError", "FormulaSpec", "describe",
-           "formula", "formula_class", "formula_name", "from_formula", "is_formula", "label",
+           "derive", "formula", "formula_class", "formula_name", "from_formula", "is_derived",
+           "is_formula", "label",
            "NETWORK_NOTE"]
 
 FORMULA_PREFIX = "formula:"
@@ -202,6 +203,20 @@ def _derived(spec: FormulaSpec):
     if isinstance(hit, FormulaError):
         raise FormulaError(hit.message, hit.column, hit.fragment)
     return hit
+
+
+def is_derived(name: str) -> bool:
+    """Whether the formula of this spec was already derived in this process (its next use
+    costs no SymPy time)."""
+    try:
+        return parse_name(name).name in _DERIVED
+    except FormulaError:
+        return True  # nothing to derive: it is refused at once
+
+
+def derive(name: str) -> None:
+    """Derive and compile the formula of this spec now (cached); FormulaError if refused."""
+    _derived(parse_name(name))
 
 
 def _analysis(spec: FormulaSpec, values: tuple[float, ...]):

@@ -153,6 +153,8 @@ class NetworkBox(QWidget):
         net, tr = exp.network, exp.training
         if tr.loss != self._explicit_loss:  # changed elsewhere (preset, file, data set)
             self._explicit_loss = None
+        # a formula from a file, a lesson or a comparison: derived once, under a busy cursor
+        formulas.prepare([*(h.activation for h in net.hidden), net.output_activation])
         self._show_layers(net.hidden)
         with (QSignalBlocker(self.output_combo), QSignalBlocker(self.loss_combo),
               QSignalBlocker(self.init_combo), QSignalBlocker(self.bias_init),

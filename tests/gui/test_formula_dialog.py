@@ -201,3 +201,15 @@ def test_panels_write_a_formulas_name_not_its_spec(qtbot, make_view):
     graph.update_view(view)
     runs = graph._activation_runs()
     assert runs.startswith("h1 swish-b, h2 tanh") and "formula:" not in runs
+
+
+def test_formulas_of_an_opened_experiment_are_derived_once_under_a_busy_cursor(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from core.activations.formula import is_derived
+
+    spec = formula_name("x*tanh(0.123456*x) + 0.25*x")  # a formula no other test derives
+    assert not is_derived(spec)
+    formulas.prepare(["relu", spec, "formula:().__class__"])  # the refused one is left alone
+    assert is_derived(spec)
+    assert QApplication.overrideCursor() is None  # put back
