@@ -152,6 +152,8 @@ LESSONS = [
                      "0.1, on average over the test sequences)."},
             {"do": "Press Train; in “Memory” compare Π f and ‖∂L/∂c_t‖ of run A and run B on "
                    "their log axes."},
+            {"do": "To see f″ itself, open the main window's Derivatives panel, tick "
+                   "“Show f″” and choose the hyperbolic tangent and the logistic sigmoid."},
         ],
     },
     {
