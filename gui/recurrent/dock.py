@@ -11,6 +11,7 @@ visible plot only (the others draw it when shown or exported).
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -51,14 +52,23 @@ INTRO = ("<p>Two recurrent cells, <b>run A</b> and <b>run B</b>, learn the same 
          "<p>Or choose a lesson above: it sets up both runs to answer one question.</p>")
 
 
+def formula_html(text: str) -> str:
+    """Plain lesson text as HTML, its indices and powers set as such: c_t, c_{t−1},
+    e^(−a) become c<sub>t</sub>, c<sub>t−1</sub>, e<sup>−a</sup>."""
+    out = html.escape(text, quote=False)
+    out = re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", out)
+    out = re.sub(r"(?<=\w)_(\w)", r"<sub>\1</sub>", out)
+    return re.sub(r"\^\(([^)]*)\)", r"<sup>\1</sup>", out)
+
+
 def lesson_html(lesson: dict) -> str:
     """A lesson's text for the lesson box: its question, then each paragraph."""
-    parts = [f"<p><i>{html.escape(lesson['question'])}</i></p>"]
+    parts = [f"<p><i>{formula_html(lesson['question'])}</i></p>"]
     for para in lesson["paragraphs"]:
         if "do" in para:
-            parts.append(f"<p><b>Try it:</b> {html.escape(para['do'])}</p>")
+            parts.append(f"<p><b>Try it:</b> {formula_html(para['do'])}</p>")
         else:
-            parts.append(f"<p>{html.escape(para['text'])}</p>")
+            parts.append(f"<p>{formula_html(para['text'])}</p>")
     return "".join(parts)
 
 

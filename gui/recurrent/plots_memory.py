@@ -90,10 +90,12 @@ class MemoryPlots(LabPanel):
         kinds = {run.kind for run in frame.runs}
         if len(kinds) == 1:
             sym = "c" if kinds == {"lstm"} else "h"
-            size, keep, grad = f"|{sym}_t|", "Π f" if sym == "c" else "Π z", f"‖∂L/∂{sym}_t‖"
+            t = f"{sym}<sub>t</sub>"
+            size, keep, grad = f"|{t}|", "Π f" if sym == "c" else "Π z", f"‖∂L/∂{t}‖"
         else:  # an LSTM beside a GRU
-            size, keep, grad = ("|c_t| (LSTM), |h_t| (GRU)", "Π f (LSTM), Π z (GRU)",
-                                "‖∂L/∂c_t‖ (LSTM), ‖∂L/∂h_t‖ (GRU)")
+            c, h = "c<sub>t</sub>", "h<sub>t</sub>"
+            size, keep, grad = (f"|{c}| (LSTM), |{h}| (GRU)", "Π f (LSTM), Π z (GRU)",
+                                f"‖∂L/∂{c}‖ (LSTM), ‖∂L/∂{h}‖ (GRU)")
         titles = {"size": f"largest {size} over the units",
                   "keep": f"{keep}: how much of step 1 is left at step t",
                   "grad": f"{grad} over {frame.runs[0].probe_rows} test sequences"}

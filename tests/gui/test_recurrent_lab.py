@@ -238,3 +238,12 @@ def test_more_epochs_train_on_and_a_set_up_the_engine_refuses_changes_nothing(ma
     qtbot.waitUntil(lambda: "too large" in dock.status.text(), timeout=20000)
     assert dock.generation == gen and dock.setup.epochs == 5 and dock.setup.steps == 8
     assert dock.form.steps.value() == 8 and dock.frame.runs[0].epoch == 5
+
+
+def test_lesson_text_sets_indices_and_powers_and_escapes_the_rest():
+    from gui.recurrent.dock import formula_html
+
+    assert formula_html("c_t = f_t⊙c_{t−1} + i_t⊙g_t") == (
+        "c<sub>t</sub> = f<sub>t</sub>⊙c<sub>t−1</sub> + i<sub>t</sub>⊙g<sub>t</sub>")
+    assert formula_html("1/(1 + e^(−a)), 0 < σ < 1 & <b>") == (
+        "1/(1 + e<sup>−a</sup>), 0 &lt; σ &lt; 1 &amp; &lt;b&gt;")
