@@ -4,7 +4,7 @@ VENV    ?= .venv
 PYBIN   := $(VENV)/bin/python
 CONSTRAINTS := packaging/constraints.txt
 
-.PHONY: run test test-core-noqt lint bench bundle smoke clean screenshots
+.PHONY: run test test-core-noqt lint bench bundle smoke clean screenshots figures
 
 $(VENV)/.base: pyproject.toml $(CONSTRAINTS)
 	@py=$$(.ci/find-python) || exit 1; \
@@ -49,6 +49,11 @@ smoke:
 
 screenshots: $(VENV)/.base
 	QT_QPA_PLATFORM=offscreen $(PYBIN) packaging/make_docs_images.py
+
+# every panel of every lesson preset, headless and from the window, into build/figures/
+# (index.html and contact-sheet.png to review them; nothing committed)
+figures: $(VENV)/.base
+	QT_QPA_PLATFORM=offscreen $(PYBIN) packaging/make_figures.py
 
 clean:
 	rm -rf $(VENV) $(NOQT) build dist packaging/build packaging/dist *.egg-info

@@ -242,7 +242,7 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
     def _fit_legend(self, width: float) -> None:
         """As many columns of names as ``width`` (the canvas's) holds, three at most. Asked
         before the plots are laid out: a legend given new columns puts itself at (0, 0)."""
-        room = width - 24
+        room = width - 8
         n = len(self.legend.items)
         for cols in range(min(3, max(n, 1)), 0, -1):
             if self.legend.columnCount != cols:
@@ -258,7 +258,15 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
             x, y = self._kink_at.get(text, (0.0, 0.0))
             notes.append((text, [((x, y), (a, b)) for a, b in
                                  ((-0.03, 1.15), (1.03, 1.15), (-0.03, -0.15), (1.03, -0.15))]))
-        arrange(self.plot.vb, None, notes)
+        for text, _ in notes:
+            text.setOpacity(1.0)
+        placed = arrange(self.plot.vb, None, notes)
+        # a plot too low for the note (a small laptop's tab): the kink's dot stays, the
+        # note is not drawn cut off or over the title (the card beside says the same)
+        area = self.plot.vb.sceneBoundingRect().adjusted(-1.5, -1.5, 1.5, 1.5)
+        for (text, _), rect in zip(notes, placed, strict=True):
+            if not area.contains(rect):
+                text.setOpacity(0.0)
 
     def _fit_kink_texts(self) -> None:
         """Wrap each kink note to the room beside its kink (at most 190 px), so that a

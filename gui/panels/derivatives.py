@@ -9,7 +9,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QScrollArea
 
 import core.activations as acts
 from core.diagnostics import (
@@ -42,6 +42,8 @@ __all__ = ["DerivativesPanel"]
 
 #: below this canvas height (px) the captions are hidden and become tooltips
 COMPACT_HEIGHT = 420
+#: the plots' least height in a small dock (px): below it they scroll
+COMPACT_MIN_HEIGHT = 540
 _DASH, _DOT = Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
 
 
@@ -80,31 +82,42 @@ class DerivativesPanel(FunctionViewState, Panel):
         row.addWidget(self.d2_box)
         row.addWidget(self.num_box)
         self.picker = FunctionPicker(("sigmoid", "tanh", "relu"))
-        put_beside(self, self.picker, 230)
+        split = put_beside(self, self.picker, 230)
+        # three plots do not fit a laptop's tab (~250 px high): there they keep
+        # COMPACT_MIN_HEIGHT and scroll, rather than squeeze flat (see fit_to)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        split.replaceWidget(split.indexOf(self.canvas), self.scroll)
+        self.scroll.setWidget(self.canvas)
+        self.fit_to_size_of(self.scroll.viewport())
 
         c = self.canvas
         self.plot = c.addPlot(row=0, col=0, colspan=2, title="Derivatives f′(z) and f″(z)",
                               axisItems=axis_items())
         self.plot.setLabel("bottom", "pre-activation z")
         self.plot.setLabel("left", "slope")
-        self.legend = self.plot.addLegend(offset=(8, 8))
-        self.plot_a = c.addPlot(row=1, col=0, title="f′ against the output a",
+        # under the plot, not in it: five names covered the curves of a laptop's tab
+        self.legend = pg.LegendItem(offset=None, verSpacing=-6, colCount=3)
+        c.addItem(self.legend, row=1, col=0, colspan=2)
+        self.plot_a = c.addPlot(row=2, col=0, title="f′ against the output a",
                                 axisItems=axis_items())
         self.plot_a.setLabel("bottom", "output a = f(z)")
         self.plot_a.setLabel("left", "f′")
-        self.plot_depth = c.addPlot(row=1, col=1, title="Depth product max|f′|<sup>L</sup>",
+        self.plot_depth = c.addPlot(row=2, col=1, title="Depth product max|f′|<sup>L</sup>",
                                     axisItems=axis_items())
         self.plot_depth.setLabel("bottom", "depth L (layers)")
         self.plot_depth.setLabel("left", "max|f′|^L")
         self.plot_depth.setLogMode(y=True)
         self.plot_depth.getAxis("left").enableAutoSIPrefix(False)
         self.caption_a, self.caption_depth = Caption(), Caption()
-        c.addItem(self.caption_a, row=2, col=0)
-        c.addItem(self.caption_depth, row=2, col=1)
+        c.addItem(self.caption_a, row=3, col=0)
+        c.addItem(self.caption_depth, row=3, col=1)
         c.ci.layout.setColumnStretchFactor(0, 1)
         c.ci.layout.setColumnStretchFactor(1, 1)
         c.ci.layout.setRowStretchFactor(0, 3)
-        c.ci.layout.setRowStretchFactor(1, 2)
+        c.ci.layout.setRowStretchFactor(2, 2)
         for plot in (self.plot, self.plot_a, self.plot_depth):
             title_over_axes(plot)
         for plot in (self.plot_a, self.plot_depth):  # two side by side: a size smaller
@@ -239,6 +252,7 @@ class DerivativesPanel(FunctionViewState, Panel):
         self.kink_points.setData(spots)
         self.depth_marks.setData(self._depth_spots)
         self._legend_styles(show_d2, show_num)
+        self._fit_legend(self.room().width())
         self._tables = tab
         ys = np.concatenate([s[np.isfinite(s)] for s in span]) if span else np.zeros(0)
         ymin, ymax = (float(ys.min()), float(ys.max())) if ys.size else (0.0, 1.0)
@@ -257,11 +271,29 @@ class DerivativesPanel(FunctionViewState, Panel):
         other and from the curves."""
         around = ((-0.03, -0.2), (1.03, -0.2), (-0.03, 1.2), (1.03, 1.2), (0.5, 1.1),
                   (0.5, -0.1))
-        for plot, legend in ((self.plot, self.legend), (self.plot_depth, None)):
+        for plot in (self.plot, self.plot_depth):
             notes = [(t, [(self._note_at.get(t, (0.0, 0.0)), a) for a in around])
                      for (kind, _i), t in self._texts.items()
                      if t.isVisible() and (kind == "kink") == (plot is self.plot)]
-            arrange(plot.vb, legend, notes)
+            for t, _ in notes:
+                t.setOpacity(1.0)
+            placed = arrange(plot.vb, None, notes)
+            # a plot too small for a note (a laptop's depth plot): its mark stays, the
+            # note is not drawn cut off or over the axis
+            area = plot.vb.sceneBoundingRect().adjusted(-1.5, -1.5, 1.5, 1.5)
+            for (t, _), rect in zip(notes, placed, strict=True):
+                if not area.contains(rect):
+                    t.setOpacity(0.0)
+
+    def _fit_legend(self, width: float) -> None:
+        """As many columns of names as ``width`` (the canvas's) holds, three at most. Asked
+        before the plots are laid out: a legend given new columns puts itself at (0, 0)."""
+        n = len(self.legend.items)
+        for cols in range(min(3, max(n, 1)), 0, -1):
+            if self.legend.columnCount != cols:
+                self.legend.setColumnCount(cols)
+            if self.legend.boundingRect().width() <= width - 8:
+                break
 
     @staticmethod
     def _finite(v: np.ndarray) -> np.ndarray:
@@ -333,15 +365,23 @@ class DerivativesPanel(FunctionViewState, Panel):
         """In a small dock (a laptop's tab area is ~290 px high) the two captions would
         squeeze the plots flat: they are hidden there, and their text becomes the plots'
         tooltips. A larger dock, a floated one and every export show them."""
-        height = self.canvas.height() if size is None else size.height()
+        height = self.scroll.viewport().height() if size is None else size.height()
+        self._fit_legend(self.room().width() if size is None else size.width())
         compact = height < COMPACT_HEIGHT
         if compact == self._compact:
             return
         self._compact = compact
+        if size is None:  # an export leaves it: a new minimum makes the scroll area resize
+            # the canvas, which would lay the plots out at the dock's size mid-export
+            self.canvas.setMinimumHeight(COMPACT_MIN_HEIGHT if compact else 150)
         for caption, plot in ((self.caption_a, self.plot_a),
                               (self.caption_depth, self.plot_depth)):
             caption.setVisible(not compact)
             caption.setMaximumHeight(0 if compact else 10_000)
+            if size is not None and not compact:  # wrapped to the export's columns now,
+                # not to the dock's: a caption as tall as at 170 px would squeeze the plots
+                caption.item.setTextWidth(max(80.0, size.width() / 2 - 24))
+                caption.updateMin()
             plot.setToolTip(_tip(caption.text) if compact else "")
 
     def _captions(self, shown: list, tab: dict) -> None:

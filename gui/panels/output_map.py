@@ -100,6 +100,8 @@ class MapView:
         self.hover.setVisible(False)
         self.plot.addItem(self.hover, ignoreBounds=True)
         self._points_key = None
+        self._two_lines = False  # the title's metric on a line of its own
+        self._title_color = "#000000"
         self._levels = (0.0, 1.0)
         self.values = np.zeros((2, 2))  # the array the image shows
         self.snapshot = self.dataset = None
@@ -121,6 +123,14 @@ class MapView:
             return
         want = h * (x1 - x0) / (y1 - y0) + 2
         left = vb.mapRectToItem(self.plot, vb.boundingRect()).left()  # the y axis's room
+        title = self.plot.titleLabel
+        one_line = title.itemRect().width() * (2.0 if self._two_lines else 1.0)
+        two = one_line > want + left + 6  # rough for two lines: their width is about half
+        if two != self._two_lines:
+            self._two_lines = two
+            text = title.text.replace("<br>", " — ") if not two else \
+                title.text.replace(" — ", "<br>", 1)
+            set_title(self.plot, text, color=self._title_color)
         least = self.plot.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
         limit = max(want + left + 6, least, 120.0)  # the title may need more
         if abs(self.plot.maximumWidth() - limit) > 1:
@@ -161,8 +171,10 @@ class MapView:
         # plot until the colour bar was cut off in a laptop's dock)
         what = "Decision map" if task != "regression" else "Output map"
         if write:  # numbers at TEXT_INTERVAL while training runs
-            set_title(self.plot, f"{what} — {metric_text(snap)}",
-                      color=theme.foreground)
+            # on two lines where one would make the plot wider than the map (see fit_width)
+            sep = "<br>" if self._two_lines else " — "
+            set_title(self.plot, f"{what}{sep}{metric_text(snap)}", color=theme.foreground)
+            self._title_color = theme.foreground
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
         self.fit_width()
 

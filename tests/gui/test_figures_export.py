@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from figure_checks import check_pdf, check_png, check_svg, figure_faults, screen_only_texts
 from PySide6.QtCore import QSize
 
 from gui.export import HEADER, write_pdf, write_png, write_svg
@@ -16,8 +17,6 @@ from gui.export_dialog import ExportDialog
 from gui.export_sizes import PRESETS, parse_figure_size, preset
 from gui.panels.registry import panel_classes
 from gui.theme import LIGHT
-
-from figure_checks import check_pdf, check_png, check_svg, figure_faults, screen_only_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 PANELS = {cls.panel_id: cls for cls in panel_classes()}
