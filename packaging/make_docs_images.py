@@ -7,7 +7,9 @@
   headless (the trainer records its timeline as in the app), the panel exported with
   ``gui.export.write_png``;
 - the Lessons dock: the window built in this process, the XOR lesson's first step set up
-  and trained until its goal is met.
+  and trained until its goal is met;
+- the Recurrent lab: opened over the window at 1366×768, its first lesson set up and both
+  runs trained to the end.
 
 Everything is seeded, so running it again gives the same pictures. They ship in the wheel
 (``resources`` is package data), so each must stay under ``MAX_BYTES``.
@@ -129,6 +131,50 @@ def lessons_dock(out: Path, lesson: str = "xor", step: int = 0, pace: float = 50
     w.close()
 
 
+def recurrent_lab(out: Path, lesson: str = "gates-and-candidates") -> None:
+    """The Recurrent lab as it opens over the window at 1366×768 (its own window), with
+    ``lesson`` set up and both runs trained to its last epoch."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    from gui.session import Session
+    from gui.wiring import build_lab
+
+    app = QApplication.instance() or QApplication(["make_docs_images"])
+
+    def wait(condition, seconds: float = 60.0) -> None:
+        end = time.monotonic() + seconds
+        while not condition():
+            if time.monotonic() > end:
+                raise SystemExit(f"{out.name}: timed out")
+            app.processEvents()
+            time.sleep(0.01)
+
+    session = Session()
+    lab = build_lab(session, None, lesson_folder=ROOT / "no-user-lessons")
+    w = lab.window
+    w.resize(*(int(v) for v in WINDOW_SIZE.split("x")))
+    w.set_theme("light")
+    w.show()
+    dock = w.show_tool("recurrent")
+    wait(lambda: w.tool_docks["recurrent"].isFloating() and dock.frame is not None)
+    # as over a 1366×768 window (the offscreen screen is smaller than that)
+    w.tool_docks["recurrent"].setGeometry(24, 24, 1318, 720)
+    dock.lesson.setCurrentIndex(dock.lesson.findData(lesson))
+    wait(lambda: dock.frame.generation == dock.generation)
+    dock.train_button.click()
+    wait(lambda: not dock.running and not dock.frame.running and all(
+        r.epoch >= dock.setup.epochs for r in dock.frame.runs))
+    for _ in range(20):  # the last frames drawn
+        app.processEvents()
+        time.sleep(0.02)
+    w.tool_docks["recurrent"].grab().save(str(out))
+    dock.shutdown()
+    session.shutdown()
+    w.close()
+
+
 IMAGES = {
     "main-window-light.png": lambda p: window(p, "light"),
     "main-window-dark.png": lambda p: window(p, "dark"),
@@ -141,6 +187,7 @@ IMAGES = {
     "deep-sigmoid-gradient-flow.png": lambda p: trained_panel(
         p, "deep-sigmoid", "gradient_flow", 60),
     "lessons-dock.png": lessons_dock,
+    "recurrent-lab.png": recurrent_lab,
 }
 
 

@@ -86,9 +86,11 @@ class CellHeatmaps(LabPanel):
     def draw(self, frame) -> None:
         fg = self.theme.foreground
         for run in frame.runs:
-            first, _, rest = describe(run).partition(" · ")
-            self.heads[run.key].setText(f"<b>Run {run.key}</b>: {first}<br>"
-                                        f"{rest.replace(' · ', ', ')}", color=fg, size="9pt")
+            # short lines: a header sets its column's least width (a label does not wrap)
+            parts = describe(run).split(" · ")
+            lines = [f"<b>Run {run.key}</b>: {parts[0]}"] + [
+                ", ".join(parts[i:i + 2]) for i in range(1, len(parts), 2)]
+            self.heads[run.key].setText("<br>".join(lines), color=fg, size="9pt")
             rows = ROWS[run.kind]
             words = _words(run.kind)
             used = set()
@@ -102,9 +104,9 @@ class CellHeatmaps(LabPanel):
         warm = "yellow" if self.theme.name == "dark" else "orange"
         self.legend.setText(
             f"{frame.runs[0].shown[0].upper()}{frame.runs[0].shown[1:]}: units up, time "
-            "across.<br>Gates: background colour 0, full colour their top (1 for a sigmoid)."
-            f"<br>Candidate, c and h: blue negative, {warm} positive, full colour at the "
-            "±value on the left.", color=fg, size="8pt")
+            "across. Gates: background colour 0,<br>full colour their top (1 for a sigmoid). "
+            f"Candidate, c and h: blue negative, {warm} positive,<br>full colour at the ±value "
+            "on the left.", color=fg, size="8pt")
 
     def _heatmap(self, key, row, name, words, arr, gate: bool) -> None:
         plot, image = self.plots[key, row], self.images[key, row]
