@@ -247,3 +247,19 @@ def test_lesson_text_sets_indices_and_powers_and_escapes_the_rest():
         "c<sub>t</sub> = f<sub>t</sub>⊙c<sub>t−1</sub> + i<sub>t</sub>⊙g<sub>t</sub>")
     assert formula_html("1/(1 + e^(−a)), 0 < σ < 1 & <b>") == (
         "1/(1 + e<sup>−a</sup>), 0 &lt; σ &lt; 1 &amp; &lt;b&gt;")
+
+
+def test_pause_stops_mid_training_and_one_epoch_trains_one(make_dock, qtbot):
+    dock = make_dock(SMALL.replace(epochs=2000))
+    dock.train_button.click()
+    qtbot.waitUntil(lambda: dock.running and dock.frame.running and dock.frame.runs[0].step > 0,
+                    timeout=20000)
+    dock.train_button.click()  # Pause
+    qtbot.waitUntil(lambda: not dock.running and not dock.frame.running, timeout=20000)
+    assert dock.train_button.text() == "Train"
+    paused = dock.frame.runs[0]
+    assert paused.epoch < 2000
+    dock.epoch_button.click()
+    qtbot.waitUntil(lambda: dock.frame.runs[0].epoch == paused.epoch + 1, timeout=20000)
+    steps_per_epoch = -(-SMALL.n_train // SMALL.batch_size)
+    assert [r.step for r in dock.frame.runs] == [(paused.epoch + 1) * steps_per_epoch] * 2
