@@ -48,7 +48,8 @@ def finite_points(item) -> int:
 
 def plots_without_data(scene) -> list[str]:
     """Plots that show axes but draw fewer than two finite points: each visible plot either
-    says in words why it is empty (a visible note in its view) or draws ≥ 2 points."""
+    says in words why it is empty (a visible note in its view) or draws ≥ 2 points (or, for
+    a run of one epoch, its one point as a dot)."""
     out = []
     for plot in [it for it in scene.items() if isinstance(it, pg.PlotItem)]:
         if isinstance(plot, pg.ColorBarItem) or not plot.isVisible():
@@ -57,8 +58,12 @@ def plots_without_data(scene) -> list[str]:
         if any(isinstance(c, pg.TextItem) and c.isVisible() and c.toPlainText().strip()
                and c.parentItem() is vb for c in vb.childItems()):
             continue  # an EmptyNote (parented to the view) says why
-        counts = [finite_points(it) for it in vb.addedItems if it.isVisible()]
-        if max([c for c in counts if c >= 0], default=0) < 2:
+        items = [it for it in vb.addedItems if it.isVisible()]
+        counts = [finite_points(it) for it in items]
+        # a run of one epoch has one point over time: drawn as a dot, it is not missing
+        dots = [it for it, c in zip(items, counts, strict=True) if c == 1
+                and isinstance(it, pg.PlotDataItem) and it.opts.get("symbol") is not None]
+        if max(counts, default=0) < 2 and not dots:
             title = plot.titleLabel.text or "untitled plot"
             out.append(f"{re.sub('<[^>]+>', ' ', title)[:50]!r} draws no data")
     return out
