@@ -88,15 +88,7 @@ class RecurrentLab(QWidget):
         self.theme: Theme = LIGHT
         self._extra = ""  # a sentence shown under the runs' lines until the next set-up
         self._accepted = None  # (generation, set-up) the process last ran
-        self.worker = LabWorker(self)
-        self.worker.frameReady.connect(self._on_frame)
-        self.worker.runningChanged.connect(self._on_running)
-        self.worker.diverged.connect(self._on_diverged)
-        self.worker.refused.connect(self._on_refused)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.failed.connect(lambda text: self._say(
-            "Something went wrong in the lab's training process; training stopped. "
-            + text.strip().splitlines()[-1]))
+        self.worker = self._new_worker()
 
         self.plots = [CellHeatmaps(), UnitCurves(), MemoryPlots(), TrainingCurves()]
         self.tabs = QTabWidget()
@@ -188,8 +180,32 @@ class RecurrentLab(QWidget):
         return row
 
     # --- the experiment ------------------------------------------------------------------
+    def _new_worker(self) -> LabWorker:
+        worker = LabWorker(self)
+        worker.frameReady.connect(self._on_frame)
+        worker.runningChanged.connect(self._on_running)
+        worker.diverged.connect(self._on_diverged)
+        worker.refused.connect(self._on_refused)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        return worker
+
+    def _on_failed(self, text: str) -> None:
+        if self.worker.process_ended:
+            self._say("The lab's training process ended unexpectedly; press Restart to start "
+                      "a new one.")
+        else:  # a bug in the process, logged with its traceback; it paused and serves on
+            last = (text.strip().splitlines() or [""])[-1]
+            self._say(f"Something went wrong in the lab's training process, so training "
+                      f"paused ({last}); press Restart to start again.")
+
     def configure(self, setup: LabSetup) -> None:
         """Run ``setup`` from step 0 (training on if it was training)."""
+        if self.worker.process_ended:  # it died: a new one takes over
+            self.worker.stop()
+            self.worker.deleteLater()
+            self.worker = self._new_worker()
+            self.running = False
         self.setup = setup
         self.generation += 1
         self._extra = ""

@@ -107,6 +107,12 @@ class LabWorker(QObject):
         return self._process.pid if self._started.is_set() else None
 
     @property
+    def process_ended(self) -> bool:
+        """True once the process has started and is gone (ended, killed or crashed)."""
+        return (self._started.is_set() and self._process.pid is not None
+                and not self._process.is_alive())
+
+    @property
     def alive(self) -> bool:
         return (self._process.is_alive() or self._relay.is_alive()
                 or self._sender.is_alive())

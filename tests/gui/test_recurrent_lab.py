@@ -263,3 +263,18 @@ def test_pause_stops_mid_training_and_one_epoch_trains_one(make_dock, qtbot):
     qtbot.waitUntil(lambda: dock.frame.runs[0].epoch == paused.epoch + 1, timeout=20000)
     steps_per_epoch = -(-SMALL.n_train // SMALL.batch_size)
     assert [r.step for r in dock.frame.runs] == [(paused.epoch + 1) * steps_per_epoch] * 2
+
+
+def test_a_killed_process_is_said_and_restart_starts_a_new_one(make_dock, qtbot):
+    import signal
+
+    dock = make_dock()
+    old = dock.worker.pid
+    os.kill(old, signal.SIGKILL)
+    qtbot.waitUntil(lambda: "ended unexpectedly" in dock.status.text(), timeout=20000)
+    assert dock.worker.process_ended and not dock.running
+    dock.restart_button.click()
+    qtbot.waitUntil(lambda: dock.frame.generation == dock.generation, timeout=20000)
+    assert dock.worker.pid not in (None, old) and dock.frame.pid == dock.worker.pid
+    frame = train_to_end(qtbot, dock)
+    assert [r.epoch for r in frame.runs] == [SMALL.epochs] * 2
