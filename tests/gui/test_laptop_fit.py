@@ -28,7 +28,7 @@ def laptop(request, make_lab, make_view):
     """The window at a laptop's size, every panel built and drawing one real frame."""
     lab = make_lab(size=request.param, start=False)
     window = lab.window
-    view = make_view("circles-tanh", steps=90)
+    view = make_view("circles-tanh", steps=90, ghosts=2)  # earlier runs: their labels too
     for pid in window.panels:
         window.panels[pid].update_view(view)
     return window
