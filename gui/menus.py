@@ -69,7 +69,8 @@ class Menus(QObject):
         self._fill_recent()
         files.recentChanged.connect(self._fill_recent)
         if lessons is not None:
-            add_action(w, f, "Open &Lesson…", lessons.open_file, "Ctrl+L",
+            # (triggered passes "checked", which open_file would take for a path)
+            add_action(w, f, "Open &Lesson…", lambda _=False: lessons.open_file(), "Ctrl+L",
                        "Open a lesson file (.toml) in the Lessons dock")
         add_action(w, f, "&Save", files.save, QKeySequence.StandardKey.Save,
                    "Save the experiment with its weights and history")
@@ -234,7 +235,7 @@ class Menus(QObject):
                                lambda _=False, k=e.key: lessons.open_lesson(k),
                                tip=e.lesson.question)
             menu.addSeparator()
-            add_action(w, menu, "Open Lesson &File…", lessons.open_file,
+            add_action(w, menu, "Open Lesson &File…", lambda _=False: lessons.open_file(),
                        tip="Open a lesson file (.toml) in the Lessons dock")
             folder = lessons.catalog.user_folder
             if folder is not None:

@@ -130,3 +130,27 @@ def test_a_preset_puts_no_lesson_text_in_the_status_bar(lab, qtbot, preset):
     message = lab.window.statusBar().currentMessage()
     assert p.description[:30] not in message and p.title not in message
     assert lab.session.experiment == p.experiment
+
+
+@pytest.mark.parametrize("where", ["&File", "&Lessons"])
+def test_the_menu_items_ask_for_a_file_and_open_it(make_lab, tmp_path, monkeypatch, where):
+    """Through the menu, as a user does (QAction.triggered passes "checked": it was once
+    taken for the path, and the item raised a TypeError)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    good = tmp_path / "mine.toml"
+    good.write_text(GOOD, encoding="utf-8")
+    asked = []
+
+    def answer(*args, **kwargs):
+        asked.append(args)
+        return str(good), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(answer))
+    lab = make_lab()
+    menu = lessons_menu(lab) if where == "&Lessons" else menu_of(lab.window, where)
+    item = next(a for a in menu.actions() if a.text().startswith("Open Lesson")
+                or a.text().startswith("Open &Lesson"))
+    item.trigger()
+    assert len(asked) == 1
+    assert lab.window.tool("lessons").lesson.title == "My own lesson"
