@@ -185,10 +185,21 @@ class UnitCurves(LabPanel):
             plot = self.canvas.addPlot(row=0, col=col)
             plot.setMenuEnabled(False)
             plot.setLabel("bottom", "time step t")
-            self.legends[key] = plot.addLegend(offset=(4, 4), labelTextSize="8pt")
+            # under the plot, not in it: six curves leave no free corner
+            legend = pg.LegendItem(offset=None, colCount=3, labelTextSize="8pt")
+            self.canvas.addItem(legend, row=1, col=col)
+            self.legends[key] = legend
             self.plots[key] = plot
             self.curves[key] = {}
         self.apply_theme(self.theme)
+
+    def apply_theme(self, theme: Theme) -> None:
+        for key, curves in getattr(self, "curves", {}).items():  # made again in its colours
+            for item in curves.values():
+                self.plots[key].removeItem(item)
+            self.legends[key].clear()
+            curves.clear()
+        super().apply_theme(theme)
 
     def _redraw(self, *_) -> None:
         if self.frame is not None:
@@ -211,8 +222,9 @@ class UnitCurves(LabPanel):
                 self.legends[run.key].clear()
                 curves.clear()
                 for i, name in enumerate(names):
-                    curves[name] = plot.plot([], [], name=f"{name} {words[name]}",
+                    curves[name] = plot.plot([], [],
                                              pen=pg.mkPen(series_color(self.theme, i), width=2))
+                    self.legends[run.key].addItem(curves[name], f"{name} {words[name]}")
             t = np.arange(1, run.steps + 1)
             for name, arr in run.states:
                 curves[name].setData(t, arr[:, j], connect="finite")

@@ -206,12 +206,17 @@ def test_a_lesson_sets_up_both_runs_and_shows_its_text(make_dock, qtbot):
 
 
 def test_every_plot_exports_png_svg_and_csv(make_dock, qtbot, tmp_path):
-    from gui.export import write_csv, write_png, write_svg
+    from gui.export import layout_problems, write_csv, write_png, write_svg
 
     dock = make_dock()
     train_to_end(qtbot, dock)
     for plot in dock.plots:
+        dock.tabs.setCurrentWidget(plot)
+        qtbot.waitUntil(lambda p=plot: p.canvas.isVisible() and p.canvas.width() > 400)
         plot.catch_up()
+        # every text whole and apart, no legend across the curves, on screen and exported
+        assert layout_problems(plot, data_kinds=("legend",)) == []
+        assert layout_problems(plot, plot.canvas.size(), data_kinds=("legend",)) == []
         # the export's title band says which set-up it shows
         assert plot.title.endswith(": remember the spike, T = 8, 4 units, adam lr 0.01, seed 0")
         png = write_png(plot, tmp_path / f"{plot.panel_id}.png", scale=1.0)
