@@ -62,6 +62,8 @@ class CellHeatmaps(LabPanel):
         self.images: dict[tuple[str, int], pg.ImageItem] = {}
         self.notes: dict[tuple[str, int], EmptyNote] = {}
         self.levels: dict[tuple[str, int], tuple[str, float, float]] = {}
+        self._labels: dict[tuple[str, int], tuple[str, str, str]] = {}  # long … shortest
+        self._short = 0  # which of them the rows have room for
         for col, key in enumerate(RUNS):
             head = pg.LabelItem(f"Run {key}", justify="left")
             self.canvas.addItem(head, row=0, col=col)
@@ -118,24 +120,43 @@ class CellHeatmaps(LabPanel):
         if gate:
             hi = max(1.0, top)
             lo = 0.0
-            label = f"{name} {words.split()[0]}<br>0 … {hi:.3g}"
+            scale = f"0 … {hi:.3g}"
         else:
             hi = top if top > 0 else 1.0
             lo = -hi
-            label = f"{name} {words.split()[0]}<br>" + (f"±{hi:.3g}" if top > 0 else "all 0")
+            scale = f"±{hi:.3g}" if top > 0 else "all 0"
+        self._labels[key, row] = (f"{name} {words.split()[0]}<br>{scale}", f"{name}<br>{scale}",
+                                  name)
         self.levels[key, row] = (name, lo, hi)
         image.setImage(np.nan_to_num(arr.T, nan=0.0, posinf=hi, neginf=lo), levels=(lo, hi),
                        autoLevels=False)
         image.setLookupTable(self._gate_lut if gate else self._signed_lut)
         image.setRect(QRectF(0.5, 0.5, T, H))
         if self.text_due:  # numbers in labels change at a readable pace (Panel.text_due)
-            plot.setLabel("left", label, **{"font-size": "8pt"})
+            self._set_label(key, row)
         plot.setXRange(0.5, T + 0.5, padding=0)
         plot.setYRange(0.5, H + 0.5, padding=0)
+
+    def _set_label(self, key, row) -> None:
+        self.plots[key, row].setLabel("left", self._labels[key, row][self._short],
+                                      **{"font-size": "8pt"})
+
+    def fit_to(self, size) -> None:
+        """Rows too short for "g candidate" above its scale beside the axis (presentation
+        mode's zoom, a small export) get the symbol above the scale, very short ones the
+        symbol alone (the label is turned: its length is what must fit the row)."""
+        room = size if size is not None else self.room()
+        height = (room.height() - 150) / N_ROWS
+        short = 0 if height >= 70 else (1 if height >= 45 else 2)
+        if short != self._short:
+            self._short = short
+            for key, row in self._labels:
+                self._set_label(key, row)
 
     def _empty(self, key, row, text) -> None:
         self.images[key, row].setVisible(False)
         self.levels.pop((key, row), None)
+        self._labels[key, row] = ("", "", "")
         self.plots[key, row].setLabel("left", "")
         self.notes[key, row].show_note(text)
 
@@ -186,9 +207,11 @@ class UnitCurves(LabPanel):
             plot.setMenuEnabled(False)
             plot.setLabel("bottom", "time step t")
             # under the plot, not in it: six curves leave no free corner
-            legend = pg.LegendItem(offset=None, colCount=3, labelTextSize="8pt")
+            legend = pg.LegendItem(offset=None, colCount=2, labelTextSize="8pt")
             self.canvas.addItem(legend, row=1, col=col)
             self.legends[key] = legend
+            self.canvas.ci.layout.setRowStretchFactor(0, 1)  # the room to the plots
+            self.canvas.ci.layout.setRowStretchFactor(1, 0)
             self.plots[key] = plot
             self.curves[key] = {}
         self.apply_theme(self.theme)

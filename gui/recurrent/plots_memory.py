@@ -36,20 +36,23 @@ class MemoryPlots(LabPanel):
         super().__init__(parent)
         self.options.hide()
         c = self.canvas
+        self.legends: dict = {}  # plot → its legend, in the row under it (never on curves)
         self.size_plot = self._plot(0, 0, "largest |c_t| over the units", log=True)
         self.keep_plot = self._plot(0, 1, "Π f: share of step 1 left at step t", log=True)
-        self.grad_plot = self._plot(1, 0, "‖∂L/∂c_t‖ (test sequences)", log=True)
-        self.sat_plot = self._plot(1, 1, "gate saturation, each unit a point", log=False)
+        self.grad_plot = self._plot(2, 0, "‖∂L/∂c_t‖ (test sequences)", log=True)
+        self.sat_plot = self._plot(2, 1, "gate saturation, each unit a point", log=False)
         self.sat_plot.setLabel("bottom", f"share of steps below {SATURATION:g}")
         self.sat_plot.setLabel("left", f"share above {1 - SATURATION:g}")
         self.sat_plot.setXRange(0, 1, padding=0.04)
         self.sat_plot.setYRange(0, 1, padding=0.04)
         self.items: dict = {}
         for key in RUNS:
-            self.items[key, "size"] = self.size_plot.plot([], [], name=f"run {key}")
-            self.items[key, "keep_mean"] = self.keep_plot.plot([], [], name=f"{key}: mean")
-            self.items[key, "keep_best"] = self.keep_plot.plot([], [], name=f"{key}: best unit")
-            self.items[key, "grad"] = self.grad_plot.plot([], [], name=f"run {key}")
+            for what, plot, name in (("size", self.size_plot, f"run {key}"),
+                                     ("keep_mean", self.keep_plot, f"{key}: mean"),
+                                     ("keep_best", self.keep_plot, f"{key}: best unit"),
+                                     ("grad", self.grad_plot, f"run {key}")):
+                self.items[key, what] = item = plot.plot([], [])
+                self.legends[plot].addItem(item, name)
         self.scatter: dict = {}  # (run, gate) → ScatterPlotItem, made when a gate first shows
         self.notes = {name: EmptyNote(p) for name, p in
                       (("size", self.size_plot), ("keep", self.keep_plot),
@@ -64,7 +67,12 @@ class MemoryPlots(LabPanel):
         if log:
             plot.setLogMode(y=True)
             plot.setLabel("bottom", "time step t")
-        plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        legend = pg.LegendItem(offset=None, labelTextSize="8pt", colCount=2 if log else 3)
+        self.canvas.addItem(legend, row=row + 1, col=col)
+        self.legends[plot] = legend
+        lay = self.canvas.ci.layout  # the room goes to the plots, the legends keep their height
+        lay.setRowStretchFactor(row, 1)
+        lay.setRowStretchFactor(row + 1, 0)
         return plot
 
     def apply_theme(self, theme: Theme) -> None:
@@ -113,9 +121,9 @@ class MemoryPlots(LabPanel):
             for gate, below, above in run.saturation:
                 item = self.scatter.get((run.key, gate))
                 if item is None:
-                    item = pg.ScatterPlotItem(size=8, symbol=_SYMBOLS.get(gate, "o"),
-                                              name=f"{run.key}: {gate}")
+                    item = pg.ScatterPlotItem(size=8, symbol=_SYMBOLS.get(gate, "o"))
                     self.sat_plot.addItem(item)
+                    self.legends[self.sat_plot].addItem(item, f"{run.key}: {gate}")
                     self.scatter[run.key, gate] = item
                     self._style_scatter(item, run.key)
                 item.setData(below, above)

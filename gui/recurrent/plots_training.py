@@ -7,6 +7,7 @@ sets evaluated at every epoch's end, epoch 0 before any step), as the frame carr
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 
 from ..theme import Theme
 from .plots_base import LabPanel, run_pen, table
@@ -28,14 +29,21 @@ class TrainingCurves(LabPanel):
         self.loss_plot = self.canvas.addPlot(row=0, col=0)
         self.metric_plot = self.canvas.addPlot(row=0, col=1)
         self.items = {}
-        for plot in (self.loss_plot, self.metric_plot):
+        legends = {}
+        for col, plot in enumerate((self.loss_plot, self.metric_plot)):
             plot.setMenuEnabled(False)
             plot.setLabel("bottom", "epoch")
-            plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+            # under the plot: a loss falling to 0 and a score rising to 1 leave no free corner
+            legends[plot] = pg.LegendItem(offset=None, labelTextSize="8pt", colCount=2)
+            self.canvas.addItem(legends[plot], row=1, col=col)
+        self.canvas.ci.layout.setRowStretchFactor(0, 1)  # the room to the plots
+        self.canvas.ci.layout.setRowStretchFactor(1, 0)
         for key in RUNS:
-            self.items[key, "test_loss"] = self.loss_plot.plot([], [], name=f"{key}: test")
-            self.items[key, "train_loss"] = self.loss_plot.plot([], [], name=f"{key}: training")
-            self.items[key, "test_metric"] = self.metric_plot.plot([], [], name=f"run {key}")
+            for what, plot, name in (("test_loss", self.loss_plot, f"{key}: test"),
+                                     ("train_loss", self.loss_plot, f"{key}: training"),
+                                     ("test_metric", self.metric_plot, f"run {key}")):
+                self.items[key, what] = item = plot.plot([], [])
+                legends[plot].addItem(item, name)
         self.canvas.setMinimumSize(360, 220)
         self.apply_theme(self.theme)
 

@@ -217,6 +217,7 @@ def test_every_plot_exports_png_svg_and_csv(make_dock, qtbot, tmp_path):
         # every text whole and apart, no legend across the curves, on screen and exported
         assert layout_problems(plot, data_kinds=("legend",)) == []
         assert layout_problems(plot, plot.canvas.size(), data_kinds=("legend",)) == []
+        assert layout_problems(plot, presentation=True, data_kinds=("legend",)) == []
         # the export's title band says which set-up it shows
         assert plot.title.endswith(": remember the spike, T = 8, 4 units, adam lr 0.01, seed 0")
         png = write_png(plot, tmp_path / f"{plot.panel_id}.png", scale=1.0)
