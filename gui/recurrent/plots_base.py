@@ -12,7 +12,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from ..panels._placement import place_legend
 from ..panels.base import CsvTable, Panel
 from ..theme import Theme, series_color
 
@@ -68,15 +67,6 @@ class LabPanel(Panel):
         if frame.description:
             self.title = f"{type(self).title}: {frame.description}"
         self.draw(frame)
-        if not frame.running:  # a still frame: legends where they hide the fewest curves
-            self.arrange_texts()
-
-    def arrange_texts(self) -> None:
-        """Each legend into the corner of its plot where it covers the fewest curves and
-        points (resizes and exports ask too; while training, the legends stay put)."""
-        for plot in self.plot_items():
-            if plot.legend is not None and plot.legend.items:
-                place_legend(plot.legend)
 
     def keep_for_later(self, frame) -> None:
         self._frame = frame
