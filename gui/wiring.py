@@ -128,12 +128,17 @@ def _build_recurrent(serve_plot, window: MainWindow) -> QWidget:
 
 
 def _float_recurrent(window: MainWindow) -> None:
-    """The lab is an experiment of its own, with a dozen plots: it opens as a window over the
-    main one (nearly its size) rather than squeezed beside the panels; its title bar docks it
-    again."""
+    """The lab is an experiment of its own, with a dozen plots: the first time, it opens as
+    a window over the main one (nearly its size) rather than squeezed beside the panels; its
+    title bar docks it again, and the window's saved state keeps where it is."""
     dock = window.tool_docks["recurrent"]
     if dock.isFloating() or not dock.isVisible():
         return
+    settings = window.settings
+    if settings is not None:  # only the first time: where the user put it since is restored
+        if settings.value("recurrent/floated", False, type=bool):
+            return
+        settings.setValue("recurrent/floated", True)
     dock.setFloating(True)
     geo = window.geometry()
     if window.screen() is not None:

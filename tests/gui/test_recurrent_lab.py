@@ -284,3 +284,22 @@ def test_a_killed_process_is_said_and_restart_starts_a_new_one(make_dock, qtbot)
     assert dock.worker.pid not in (None, old) and dock.frame.pid == dock.worker.pid
     frame = train_to_end(qtbot, dock)
     assert [r.epoch for r in frame.runs] == [SMALL.epochs] * 2
+
+
+def test_the_lab_opens_over_the_window_the_first_time_only(make_lab, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = make_lab(start=False, settings=settings).window
+    w.show_tool("recurrent")
+    dock = w.tool_docks["recurrent"]
+    qtbot.waitUntil(dock.isFloating, timeout=10000)
+    assert dock.width() >= 900 and dock.height() >= 600
+    dock.setFloating(False)  # the user docks it: next time it is left where the state says
+    w.tool("recurrent").shutdown()
+    again = make_lab(start=False, settings=settings).window
+    again.show_tool("recurrent")
+    lab = again.tool("recurrent")
+    qtbot.waitUntil(lambda: lab.frame is not None, timeout=20000)
+    assert not again.tool_docks["recurrent"].isFloating()
+    lab.shutdown()
