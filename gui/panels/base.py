@@ -54,7 +54,10 @@ def fit_title_height(plot: pg.PlotItem) -> None:
     label = plot.titleLabel
     if not label.isVisible():
         return
-    height = max(30.0, label.itemRect().height())
+    # and a few pixels more: the top tick label, centred on the plot's top edge, reaches
+    # half its height up into the title's row
+    lines = label.text.count("<br>") + label.text.count("\n")
+    height = max(30.0, label.itemRect().height() + (6.0 if lines else 0.0))
     label.setMaximumHeight(height)
     plot.layout.setRowFixedHeight(0, height)
 
