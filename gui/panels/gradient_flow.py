@@ -194,6 +194,7 @@ class GradientFlowPanel(Panel):
         self.norm_empty, self.ratio_empty = EmptyNote(self.norm_plot), EmptyNote(self.ratio_plot)
         self.bar_empty = EmptyNote(self.bar_plot)
         self.ratio_plot.vb.sigResized.connect(self.arrange_texts)
+        self.bar_plot.vb.sigResized.connect(self.arrange_texts)
         self._bars_log = False  # the bars are on a log axis now (chosen, or by themselves)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.bar_plot.addItem(self.bars)
@@ -260,7 +261,13 @@ class GradientFlowPanel(Panel):
 
     def arrange_texts(self) -> None:
         """The reference line's label on the line, where it is clear of the layer lines and
-        inside the plot: at its left or right end, above or below it."""
+        inside the plot: at its left or right end, above or below it. The bars' numbers
+        only where the bars have room for them above (not in a squeezed laptop tab)."""
+        label_px = max((lab.textItem.boundingRect().height() for lab in self.bar_labels),
+                       default=16.0)
+        roomy = self.bar_plot.vb.height() >= 2.5 * label_px
+        for label in self.bar_labels:
+            label.setOpacity(1.0 if roomy else 0.0)
         if not self.ref_label.isVisible():
             return
         x, _ = self.ref_line.getData()

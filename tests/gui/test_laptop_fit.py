@@ -34,14 +34,17 @@ def laptop(request, make_lab, make_view):
     return window
 
 
-def test_every_panel_reads_cleanly(laptop):
+def test_every_panel_reads_cleanly(laptop, make_view):
     faults = {}
-    for pid in laptop.panels:
-        laptop.raise_panel(pid)
-        panel = laptop.panels[pid]
-        found = problems(panel.canvas.scene(), on_screen(panel))
-        if found:
-            faults[pid] = found
+    for view in (None, make_view("deep-sigmoid", steps=60), make_view("iris-softmax")):
+        for pid in laptop.panels:
+            if view is not None:  # None: the fixture's circles frame, with earlier runs
+                laptop.panels[pid].update_view(view)
+            laptop.raise_panel(pid)
+            panel = laptop.panels[pid]
+            found = problems(panel.canvas.scene(), on_screen(panel))
+            if found:
+                faults[f"{pid} {view.experiment.dataset.name if view else 'circles'}"] = found
     assert faults == {}
 
 
