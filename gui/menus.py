@@ -34,7 +34,12 @@ def add_action(parent: QObject, menu: QMenu, text: str, slot: Callable, shortcut
     act.setCheckable(checkable)
     if group is not None:
         group.addAction(act)
-    act.triggered.connect(slot)
+    if checkable:
+        act.triggered.connect(slot)  # the slot gets the new state
+    else:
+        # triggered passes "checked" (False) to a slot that can take an argument: File →
+        # Open… once took it for the path and raised a TypeError
+        act.triggered.connect(lambda _checked=False, slot=slot: slot())
     menu.addAction(act)
     return act
 
@@ -69,8 +74,7 @@ class Menus(QObject):
         self._fill_recent()
         files.recentChanged.connect(self._fill_recent)
         if lessons is not None:
-            # (triggered passes "checked", which open_file would take for a path)
-            add_action(w, f, "Open &Lesson…", lambda _=False: lessons.open_file(), "Ctrl+L",
+            add_action(w, f, "Open &Lesson…", lessons.open_file, "Ctrl+L",
                        "Open a lesson file (.toml) in the Lessons dock")
         add_action(w, f, "&Save", files.save, QKeySequence.StandardKey.Save,
                    "Save the experiment with its weights and history")
@@ -235,7 +239,7 @@ class Menus(QObject):
                                lambda _=False, k=e.key: lessons.open_lesson(k),
                                tip=e.lesson.question)
             menu.addSeparator()
-            add_action(w, menu, "Open Lesson &File…", lambda _=False: lessons.open_file(),
+            add_action(w, menu, "Open Lesson &File…", lessons.open_file,
                        tip="Open a lesson file (.toml) in the Lessons dock")
             folder = lessons.catalog.user_folder
             if folder is not None:
