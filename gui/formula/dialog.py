@@ -99,7 +99,7 @@ class FormulaDialog(QDialog):
         self.params = QLineEdit(self)
         self.params.setPlaceholderText("for example  beta = 1 in [0.1, 10]")
         self.params.setToolTip("Each parameter as: name = default in [lowest, highest]; "
-                               "separate several with ;")
+                               "separate several with a comma or ;")
         self.name = QLineEdit(self)
         self.name.setPlaceholderText("optional, for example  swish-β")
         self.message = QLabel(self)
@@ -171,7 +171,7 @@ class FormulaDialog(QDialog):
     def typed_spec(self) -> str:
         """The fields as one spec string; FormulaError (with column) if refused."""
         text = self.text.text()
-        decl = self.params.text().strip()
+        decl = _semicolons(self.params.text().strip())
         name = self.name.text().strip()
         if ";" in text:
             col = text.index(";") + 1
@@ -427,3 +427,13 @@ def _y_range(*curves) -> tuple[float, float]:
             lo = max(min(lo, float(np.percentile(y, 2))), lo - 2 * span)
             hi = min(max(hi, float(np.percentile(y, 98))), hi + 2 * span)
     return lo, hi
+
+
+def _semicolons(decl: str) -> str:
+    """Commas between declarations ("a = 0 in [-2, 2], b = 1 in [0.1, 3]", as a student types
+    them) become the spec's ";"; the commas inside a [lowest, highest] stay."""
+    out, depth = [], 0
+    for ch in decl:
+        depth += (ch == "[") - (ch == "]")
+        out.append(";" if ch == "," and depth <= 0 else ch)
+    return "".join(out)

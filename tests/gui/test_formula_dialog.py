@@ -213,3 +213,12 @@ def test_formulas_of_an_opened_experiment_are_derived_once_under_a_busy_cursor(q
     formulas.prepare(["relu", spec, "formula:().__class__"])  # the refused one is left alone
     assert is_derived(spec)
     assert QApplication.overrideCursor() is None  # put back
+
+
+def test_several_parameters_may_be_separated_by_commas_or_semicolons(qtbot, dialog):
+    for sep in (", ", "; ", ","):
+        _type(qtbot, dialog, "where(abs(x - a) < b, 1, 0)",
+              f"a = 0 in [-2, 2]{sep}b = 1 in [0.1, 3]", "window")
+        assert dialog.message.text().startswith("✓"), dialog.message.text()
+        spec = dialog.typed_spec()
+        assert "a=0" in spec.replace(" ", "") and "b=1" in spec.replace(" ", "")
