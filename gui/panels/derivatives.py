@@ -23,7 +23,7 @@ from core.diagnostics import (
 
 from ..theme import Theme, series_color
 from ._axis import axis_items
-from ._placement import arrange
+from ._placement import crossings, data_segments, place_note, view_corners
 from .base import CsvTable, Panel, title_over_axes
 from .function_picker import (
     Caption,
@@ -101,23 +101,27 @@ class DerivativesPanel(FunctionViewState, Panel):
         # under the plot, not in it: five names covered the curves of a laptop's tab
         self.legend = pg.LegendItem(offset=None, verSpacing=-6, colCount=3)
         c.addItem(self.legend, row=1, col=0, colspan=2)
-        self.plot_a = c.addPlot(row=2, col=0, title="f′ against the output a",
+        # the kink conventions under the plot too: any place inside it lay across a curve
+        # of a laptop's plot (f″ of tanh dips to −0.77 beside the kink)
+        self.kink_note = Caption()
+        c.addItem(self.kink_note, row=2, col=0, colspan=2)
+        self.plot_a = c.addPlot(row=3, col=0, title="f′ against the output a",
                                 axisItems=axis_items())
         self.plot_a.setLabel("bottom", "output a = f(z)")
         self.plot_a.setLabel("left", "f′")
-        self.plot_depth = c.addPlot(row=2, col=1, title="Depth product max|f′|<sup>L</sup>",
+        self.plot_depth = c.addPlot(row=3, col=1, title="Depth product max|f′|<sup>L</sup>",
                                     axisItems=axis_items())
         self.plot_depth.setLabel("bottom", "depth L (layers)")
         self.plot_depth.setLabel("left", "max|f′|^L")
         self.plot_depth.setLogMode(y=True)
         self.plot_depth.getAxis("left").enableAutoSIPrefix(False)
         self.caption_a, self.caption_depth = Caption(), Caption()
-        c.addItem(self.caption_a, row=3, col=0)
-        c.addItem(self.caption_depth, row=3, col=1)
+        c.addItem(self.caption_a, row=4, col=0)
+        c.addItem(self.caption_depth, row=4, col=1)
         c.ci.layout.setColumnStretchFactor(0, 1)
         c.ci.layout.setColumnStretchFactor(1, 1)
         c.ci.layout.setRowStretchFactor(0, 3)
-        c.ci.layout.setRowStretchFactor(2, 2)
+        c.ci.layout.setRowStretchFactor(3, 2)
         for plot in (self.plot, self.plot_a, self.plot_depth):
             title_over_axes(plot)
         for plot in (self.plot_a, self.plot_depth):  # two side by side: a size smaller
@@ -127,8 +131,7 @@ class DerivativesPanel(FunctionViewState, Panel):
         self._style_d2 = pg.PlotDataItem()
         self._style_num = pg.PlotDataItem()
         self._note_at: dict[pg.TextItem, tuple[float, float]] = {}  # the point it is about
-        for plot in (self.plot, self.plot_depth):
-            plot.vb.sigResized.connect(self.arrange_texts)
+        self.plot_depth.vb.sigResized.connect(self.arrange_texts)
         self.kink_points = pg.ScatterPlotItem(size=11)
         self.kink_points.setZValue(20)
         self.plot.addItem(self.kink_points, ignoreBounds=True)
@@ -163,9 +166,11 @@ class DerivativesPanel(FunctionViewState, Panel):
         return self._items[(kind, name)]
 
     def notes(self) -> list[str]:
-        """The texts of the notes shown in the plots now: the kink conventions and the
-        depths where a product falls below 10⁻¹⁸."""
-        return [t.toPlainText() for t in self._texts.values() if t.isVisible()]
+        """The texts of the notes shown now: the kink conventions (one line each, under the
+        top plot) and the depths where a product falls below 10⁻¹⁸ (in the depth plot)."""
+        kinks = self.kink_note.item.toPlainText().splitlines() if self.kink_note.text else []
+        return [*kinks, *(t.toPlainText() for t in self._texts.values()
+                          if t.isVisible() and t.opacity() > 0)]
 
     # --- items, created on first use and kept ---------------------------------------------
     def _item(self, plot: pg.PlotItem, kind: str, name: str) -> pg.GraphicsObject:
@@ -202,9 +207,9 @@ class DerivativesPanel(FunctionViewState, Panel):
         self.legend.clear()
         tab: dict[str, dict[str, np.ndarray]] = {"d1": {}, "d2": {}, "num": {}, "depth": {},
                                                  "a": {}}
-        spots, span, self._depth_spots = [], [], []
+        spots, span, self._depth_spots, kink_lines = [], [], [], []
         sub = slice(0, None, max(1, len(z) // 20))
-        n_kink, owner = 0, kink_owner(shown, self.picker.focus(), lo, hi)
+        owner = kink_owner(shown, self.picker.focus(), lo, hi)
         for i, act in enumerate(shown):
             col, label = series_color(th, i), label_of(act)
             f, df, d2f = curve_fns(act)
@@ -233,23 +238,19 @@ class DerivativesPanel(FunctionViewState, Panel):
                 d_num = float(acts.numerical_derivative(f, at)[0])
                 spots.append({"pos": (k.x, d_used), "brush": pg.mkBrush(col),
                               "pen": pg.mkPen(th.foreground), "symbol": "o"})
-                msg = f"{act.info.display_name} at z = {k.x:g}: f′ = {d_used:g} is used"
+                msg = f"{act.info.display_name} at z = {k.x:g}: f′ = {d_used:g} is used (●)"
                 if show_num:
                     spots.append({"pos": (k.x, d_num), "brush": pg.mkBrush(None),
                                   "pen": pg.mkPen(col, width=2), "symbol": "d"})
-                    msg += f"; the central difference gives {d_num:g}"
+                    msg += f"; the central difference gives {d_num:g} (◇)"
                 if i == owner:
-                    t = self._text(self.plot, "kink", n_kink)
-                    t.setText(msg)
-                    t.setTextWidth(230)
-                    t.setAnchor((1.03, -0.2) if k.x > 0.5 * (lo + hi) else (-0.03, -0.2))
-                    t.setPos(k.x, d_used)
-                    self._note_at[t] = (k.x, d_used)
-                    t.setVisible(True)
-                    n_kink += 1
+                    kink_lines.append(html.escape(msg + "."))
             self._draw_from_output(i, act, z, tab)
             tab["depth"][label] = self._draw_depth(i, act)
         self.kink_points.setData(spots)
+        self.kink_note.set("<br>".join(kink_lines), th.foreground)
+        self.kink_note.setVisible(bool(kink_lines))
+        self.kink_note.setMaximumHeight(10_000 if kink_lines else 0)
         self.depth_marks.setData(self._depth_spots)
         self._legend_styles(show_d2, show_num)
         self._fit_legend(self.room().width())
@@ -266,24 +267,30 @@ class DerivativesPanel(FunctionViewState, Panel):
         self.arrange_texts()
 
     def arrange_texts(self, *_) -> None:
-        """The legend in the corner with the fewest curves; each note beside its point (a
-        kink, the depth where a product vanishes) or else in a free corner, apart from each
-        other and from the curves."""
+        """Each depth note beside its point (where a product falls below 10⁻¹⁸) or else in
+        a free corner, apart from each other, from the 10⁻¹⁸ label and from the curves."""
         around = ((-0.03, -0.2), (1.03, -0.2), (-0.03, 1.2), (1.03, 1.2), (0.5, 1.1),
                   (0.5, -0.1))
-        for plot in (self.plot, self.plot_depth):
-            notes = [(t, [(self._note_at.get(t, (0.0, 0.0)), a) for a in around])
-                     for (kind, _i), t in self._texts.items()
-                     if t.isVisible() and (kind == "kink") == (plot is self.plot)]
-            for t, _ in notes:
-                t.setOpacity(1.0)
-            placed = arrange(plot.vb, None, notes)
-            # a plot too small for a note (a laptop's depth plot): its mark stays, the
-            # note is not drawn cut off or over the axis
-            area = plot.vb.sceneBoundingRect().adjusted(-1.5, -1.5, 1.5, 1.5)
-            for (t, _), rect in zip(notes, placed, strict=True):
-                if not area.contains(rect):
-                    t.setOpacity(0.0)
+        y = float(np.log10(VANISHED))  # a log axis places items at log10(y)
+        tiny = (self.tiny_text, [((1, y), (0, 0)), ((1, y), (0, 1)),
+                                 ((DEPTHS[-1], y), (1, 0)), ((DEPTHS[-1], y), (1, 1))])
+        notes = [(t, [(self._note_at.get(t, (0.0, 0.0)), a) for a in around])
+                 for t in self._texts.values() if t.isVisible()]
+        vb = self.plot_depth.vb
+        segments, corners = data_segments(vb), view_corners(vb)
+        for t, _ in (tiny, *notes):
+            t.setOpacity(1.0)
+        # the 10⁻¹⁸ label stays on its line (never in a corner); the notes keep clear of it
+        placed = [place_note(*tiny, segments=segments)]
+        for t, candidates in notes:
+            placed.append(place_note(t, [*candidates, *corners], placed, segments))
+        # a plot too small for a note (a laptop's depth plot), or a note that would lie
+        # across a curve: its mark stays and the caption says the same, the note is not
+        # drawn cut off, over the axis or over the data
+        area = vb.sceneBoundingRect().adjusted(-1.5, -1.5, 1.5, 1.5)
+        for (t, _), rect in zip((tiny, *notes), placed, strict=True):
+            if not area.contains(rect) or crossings(rect, segments):
+                t.setOpacity(0.0)
 
     def _fit_legend(self, width: float) -> None:
         """As many columns of names as ``width`` (the canvas's) holds, three at most. Asked
@@ -292,7 +299,9 @@ class DerivativesPanel(FunctionViewState, Panel):
         for cols in range(min(3, max(n, 1)), 0, -1):
             if self.legend.columnCount != cols:
                 self.legend.setColumnCount(cols)
-            if self.legend.boundingRect().width() <= width - 8:
+            # the layout's own width: in the canvas's grid the legend's box is its cell's
+            if self.legend.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() \
+                    <= width - 8:
                 break
 
     @staticmethod
@@ -366,7 +375,9 @@ class DerivativesPanel(FunctionViewState, Panel):
         squeeze the plots flat: they are hidden there, and their text becomes the plots'
         tooltips. A larger dock, a floated one and every export show them."""
         height = self.scroll.viewport().height() if size is None else size.height()
-        self._fit_legend(self.room().width() if size is None else size.width())
+        # the viewport's width: the canvas in it is resized after it, so still the old one
+        self._fit_legend(self.scroll.viewport().width() / self.theme.zoom if size is None
+                         else size.width())
         compact = height < COMPACT_HEIGHT
         if compact == self._compact:
             return

@@ -95,6 +95,16 @@ def test_csv_tables_are_what_is_plotted(panel):
     assert from_a.header[:2] == ("a Logistic sigmoid", "f′ Logistic sigmoid")
 
 
+def _laid_out(panel, w, h):
+    from PySide6.QtWidgets import QApplication
+
+    panel.resize(w, h)
+    panel.show()
+    for _ in range(3):
+        QApplication.processEvents()
+        panel.canvas.ci.layout.activate()
+
+
 def test_depth_product(panel):
     L, p = _xy(panel.item("depth", "sigmoid"))
     np.testing.assert_array_equal(L, DEPTHS)
@@ -102,7 +112,8 @@ def test_depth_product(panel):
     _, r = _xy(panel.item("depth", "relu"))
     np.testing.assert_array_equal(r, np.ones(50))
     assert panel.plot_depth.ctrl.logYCheck.isChecked()
-    # the 1e-18 crossing of the sigmoid is labelled at L = 30
+    # the 1e-18 crossing of the sigmoid is labelled at L = 30 (where the plot has room)
+    _laid_out(panel, 1100, 800)
     texts = panel.notes()
     assert any("0.25^30" in t for t in texts)
     assert 0.25 ** 29 > 1e-18 > 0.25 ** 30

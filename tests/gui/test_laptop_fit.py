@@ -1,8 +1,9 @@
 """A laptop's screen (#15 part 4): at 1366×768 and 1280×720 in the default layout every panel,
 as the window shows it, has its texts whole and apart (bounding boxes: none leaves its plot,
-none overlaps another), the decision map fills its plot and its legend covers no data, and
-the activation curves' kink note is not written across the curves (where the plot is too
-small for a note, it is left out rather than cut off)."""
+none overlaps another), no note or legend of any plot is written across its curves or
+symbols, the decision map fills its plot and its legend covers no data, the activation
+curves' kink note is shown (where the plot is too small for a note, it is left out rather
+than cut off) and the derivatives' kink conventions are written under their plot."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def test_every_panel_reads_cleanly(laptop, make_view):
                 laptop.panels[pid].update_view(view)
             laptop.raise_panel(pid)
             panel = laptop.panels[pid]
-            found = problems(panel.canvas.scene(), on_screen(panel))
+            found = problems(panel.canvas.scene(), on_screen(panel),
+                             data_kinds=("note", "legend"))
             if found:
                 faults[f"{pid} {view.experiment.dataset.name if view else 'circles'}"] = found
     assert faults == {}
@@ -71,6 +73,21 @@ def test_the_kink_note_is_not_written_across_the_curves(laptop):
         assert notes, "the ReLU kink note is shown"
     for b in notes:
         assert crossings(b.rect, data_segments(b.view)) == 0, b.text
+
+
+def test_the_derivatives_kink_conventions_are_written_under_the_plot(laptop):
+    """Inside the plot every place lay across a curve at these sizes (f″ of tanh dips beside
+    the kink): the conventions are a line under it, whole and apart from the plots."""
+    laptop.raise_panel("derivatives")
+    panel = laptop.panels["derivatives"]
+    area = on_screen(panel)
+    assert any("f′ = 0 is used" in t and "central difference gives 0.5" in t
+               for t in panel.notes())
+    note = panel.kink_note.mapRectToScene(panel.kink_note.boundingRect())
+    for plot in panel.plot_items():
+        assert not note.intersects(plot.sceneBoundingRect()), plot.titleLabel.text
+    # the canvas scrolls in its dock: whole inside the canvas, not cut at its edge
+    assert QRectF(panel.canvas.rect()).contains(note), (note, area)
 
 
 def test_before_the_first_step_the_curves_say_so(make_lab, make_view):
