@@ -444,7 +444,8 @@ def export_all_panels(panels: Mapping[str, Panel], folder: Path, *,
                       settings: Callable[[], dict], view: LiveView | None, theme: str,
                       scale: float = 2.0,
                       background: str = "theme") -> list[Path]:
-    """Every panel as PNG, SVG and CSV, plus experiment.json and manifest.json, in ``folder``.
+    """Every panel as PNG, SVG, PDF and CSV, plus experiment.json and manifest.json, in
+    ``folder``.
 
     Parameters
     ----------
@@ -456,7 +457,8 @@ def export_all_panels(panels: Mapping[str, Panel], folder: Path, *,
         the panels not shown yet, and only then do they hold their choices.
     view : the frame on screen; its epoch and step go into manifest.json (None: no frame yet).
     theme : the name of the theme the panels are drawn in, for the manifest.
-    scale, background : as for :func:`write_png`.
+    scale, background : as for :func:`write_png` (the SVG and PDF are vector: the figure's
+        size at 96 dpi).
 
     Returns
     -------
@@ -469,7 +471,8 @@ def export_all_panels(panels: Mapping[str, Panel], folder: Path, *,
     for pid, panel in panels.items():
         panel.catch_up()  # hidden panels skip frames: bring them up to date
         names = [write_png(panel, folder / f"{pid}.png", scale, background),
-                 write_svg(panel, folder / f"{pid}.svg", background)]
+                 write_svg(panel, folder / f"{pid}.svg", background),
+                 write_pdf(panel, folder / f"{pid}.pdf", background)]
         try:
             names += write_csv(panel, folder / f"{pid}.csv")
         except ValueError:

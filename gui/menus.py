@@ -82,9 +82,10 @@ class Menus(QObject):
                    "Save the experiment under a new name")
         f.addSeparator()
         add_action(w, f, "&Export Panel…", exports.export_current, "Ctrl+E",
-                   "Export one panel as PNG, SVG or CSV")
+                   "Export one panel as PNG, SVG, PDF or CSV")
         add_action(w, f, "Export &All Panels…", exports.export_all, "Ctrl+Shift+E",
-                   "Export every panel, the experiment and a manifest into a folder")
+                   "Export every panel (PNG, SVG, PDF, CSV), the experiment and a manifest "
+                   "into a folder")
         f.addSeparator()
         add_action(w, f, "&Quit", w.close, QKeySequence.StandardKey.Quit, "Quit Activation Lab")
 

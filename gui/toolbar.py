@@ -75,7 +75,7 @@ class TransportBar(QToolBar):
         self.pace.currentIndexChanged.connect(self._session_pace)
         self.addSeparator()
         self.export = QAction(style.standardIcon(sp.SP_DialogSaveButton), "Export…", self)
-        tip = "Export the panel in view as a PNG, SVG or CSV file, or copy its image"
+        tip = "Export the panel in view as a PNG, SVG, PDF or CSV file, or copy its image"
         self.export.setToolTip(tip)
         self.export.setStatusTip(tip)
         self.export.triggered.connect(lambda _checked=False: self.exportRequested.emit())

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from figure_checks import check_pdf
 from PySide6.QtCore import QCoreApplication, QEvent, QSize
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QDialog
@@ -485,18 +486,21 @@ def test_export_all_panels_writes_every_figure_settings_and_manifest(lab, window
                                 view=lab.session.last_view, theme=window.theme_name, scale=1)
     folder = tmp_path / "figures"
     assert set(written) <= set(folder.iterdir())
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     for pid in window.panels:
         png = QImage(str(folder / f"{pid}.png"))
         assert not png.isNull() and png.width() >= 300
         ET.parse(folder / f"{pid}.svg")
+        # the PDF beside them: one page of the figure's size (at 96 dpi, as on screen)
+        check_pdf(folder / f"{pid}.pdf", png.width(), png.height())
         assert (folder / f"{pid}.csv").exists()
+        assert f"{pid}.pdf" in manifest["files"][pid]
     exp_dict = json.loads((folder / "experiment.json").read_text(encoding="utf-8"))
     exp = Experiment.from_dict(exp_dict)
     assert exp.dataset == window.session.experiment.dataset
     assert exp.network == window.session.experiment.network
     assert exp.panels == window.panel_states()
     assert exp.panels["training_curves"]["log_y"] is True
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == core.__version__
     assert manifest["epoch"] == window.session.last_view.snapshot.epoch
     assert manifest["step"] == window.session.last_view.snapshot.step >= 40
