@@ -321,7 +321,8 @@ def _write_panel(panel, out: Path, size, presentation: bool = False) -> list[Pat
     suffix = out.suffix.lower()
     plots = size.logical(HEADER)
     if suffix == ".png":
-        return [write_png(panel, out, size.scale, "theme", plots, presentation=presentation)]
+        return [write_png(panel, out, size.scale, "theme", plots, presentation=presentation,
+                          pixels=size.pixels())]
     if suffix == ".svg":
         return [write_svg(panel, out, "theme", plots, presentation=presentation)]
     if suffix == ".pdf":

@@ -242,9 +242,11 @@ def _zoom(panel: Panel, presentation: bool) -> float:
 
 @contextmanager
 def _drawing(panel: Panel, painter_target, size: QSize, background: str, scale: float,
-             presentation: bool) -> Iterator[QPainter]:
+             presentation: bool, stretch: tuple[float, float] = (1.0, 1.0)
+             ) -> Iterator[QPainter]:
     """A painter on ``painter_target`` with the whole figure drawn on it (``size``: the
-    plots in logical pixels, as the picture shows them)."""
+    plots in logical pixels, as the picture shows them; ``stretch``: x and y factors, a
+    hair from 1, that make it fill a picture of a given number of pixels)."""
     zoom = _zoom(panel, presentation)
     layout = _layout_size(size, zoom)
     with _export_look(panel, layout, background, scale, zoom, presentation):
@@ -252,7 +254,7 @@ def _drawing(panel: Panel, painter_target, size: QSize, background: str, scale: 
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         try:
-            painter.scale(zoom, zoom)
+            painter.scale(zoom * stretch[0], zoom * stretch[1])
             _paint(panel, painter, layout, background)
             yield painter
         finally:
@@ -260,8 +262,11 @@ def _drawing(panel: Panel, painter_target, size: QSize, background: str, scale: 
 
 
 def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
-                 size: QSize | None = None, *, presentation: bool = False) -> QImage:
-    """The panel as an image of (width × scale, (height + title band) × scale) pixels.
+                 size: QSize | None = None, *, presentation: bool = False,
+                 pixels: QSize | None = None) -> QImage:
+    """The panel as an image of (width × scale, (height + title band) × scale) pixels, or
+    of exactly ``pixels`` (a size preset's: a handout's 2480 px, where 794 logical pixels
+    at 3.125× would give 2481), the figure stretched by less than a pixel to fill it.
 
     Its resolution is recorded as 96 × scale dpi, so it prints at the panel's on-screen size.
     ``presentation``: text, markers and lines drawn larger (see :data:`PRESENTATION_ZOOM`).
@@ -270,10 +275,17 @@ def render_image(panel: Panel, scale: float = 2.0, background: str = "theme",
         raise ValueError("the scale must be between 1 and 4")
     size = size or export_size(panel)
     w, h = round(size.width() * scale), round((size.height() + HEADER) * scale)
+    stretch = (1.0, 1.0)
+    if pixels is not None:
+        stretch = (pixels.width() / w, pixels.height() / h)
+        if not all(0.99 < f < 1.01 for f in stretch):
+            raise ValueError(f"{pixels.width()} × {pixels.height()} pixels is not the "
+                             f"figure's size at {scale:g}×")
+        w, h = pixels.width(), pixels.height()
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(scale)
     image.fill(Qt.GlobalColor.transparent)
-    with _drawing(panel, image, size, background, scale, presentation):
+    with _drawing(panel, image, size, background, scale, presentation, stretch):
         pass
     image.setDevicePixelRatio(1.0)
     # set only now: text laid out against a changed dpi would come out at another size
@@ -299,9 +311,12 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 
 def write_png(panel: Panel, path: Path, scale: float = 2.0, background: str = "theme",
-              size: QSize | None = None, *, presentation: bool = False) -> Path:
-    """The panel as a PNG of (width × scale) × ((height + 30) × scale) pixels."""
-    image = render_image(panel, scale, background, size, presentation=presentation)
+              size: QSize | None = None, *, presentation: bool = False,
+              pixels: QSize | None = None) -> Path:
+    """The panel as a PNG of (width × scale) × ((height + 30) × scale) pixels, or of exactly
+    ``pixels`` (see :func:`render_image`)."""
+    image = render_image(panel, scale, background, size, presentation=presentation,
+                         pixels=pixels)
 
     def write(tmp: Path) -> None:
         if not image.save(str(tmp), "PNG"):

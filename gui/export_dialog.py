@@ -130,7 +130,7 @@ class ExportDialog(QDialog):
         plots = fs.logical(HEADER)
         w, h = plots.width(), plots.height() + HEADER
         if key in ("png", "clipboard"):
-            self.size_label.setText(f"{round(w * fs.scale)} × {round(h * fs.scale)} pixels")
+            self.size_label.setText(f"{fs.width} × {fs.height} pixels")  # as written
         elif key == "svg":
             self.size_label.setText(f"{w} × {h} (a drawing: any size)")
         elif key == "pdf":
@@ -149,12 +149,12 @@ class ExportDialog(QDialog):
                 copy_image(self.panel, scale, bg)
             else:
                 QGuiApplication.clipboard().setImage(
-                    render_image(self.panel, scale, bg, plots, **look))
+                    render_image(self.panel, scale, bg, plots, pixels=fs.pixels(), **look))
             return []
         if path is None:
             raise ValueError("no file name was given")
         if key == "png":
-            return [write_png(self.panel, path, scale, bg, plots, **look)]
+            return [write_png(self.panel, path, scale, bg, plots, pixels=fs.pixels(), **look)]
         if key == "svg":
             return [write_svg(self.panel, path, bg, plots, **look)]
         if key == "pdf":

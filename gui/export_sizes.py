@@ -35,6 +35,10 @@ class FigureSize:
     scale: float
     dpi: float = SCREEN_DPI
 
+    def pixels(self) -> QSize:
+        """The picture's size in pixels (title band included), as a PNG of it has."""
+        return QSize(self.width, self.height)
+
     def logical(self, header: int) -> QSize:
         """The plots' size in logical pixels (without the title band of ``header`` px)."""
         return QSize(max(200, round(self.width / self.scale)),

@@ -23,11 +23,10 @@ PANELS = {cls.panel_id: cls for cls in panel_classes()}
 
 
 def pixels(size_key: str) -> tuple[int, int]:
-    """A preset's picture in whole pixels: its logical size × its scale, rounded (a handout's
-    A4 width is 2481 px, 210.06 mm at 300 dpi: the layout is in whole logical pixels)."""
+    """The pixels a preset names: its PNG has exactly these (A4 width at 300 dpi: 2480,
+    though 794 whole logical pixels × 3.125 would be 2481)."""
     p = preset(size_key)
-    plots = p.logical(HEADER)
-    return round(plots.width() * p.scale), round((plots.height() + HEADER) * p.scale)
+    return p.width, p.height
 
 
 @pytest.fixture
@@ -57,6 +56,23 @@ def test_presets_are_the_sizes_a_slide_and_a_handout_need():
     assert a4.scale * 96 == 300
 
 
+def test_a_handout_png_is_exactly_the_presets_pixels(make_panel):
+    """794 logical pixels at 3.125× are 2481.25 px: the figure is stretched by a hair (less
+    than 0.1%) to fill the 2480 px the preset names, at 300 dpi, edge to edge."""
+    from gui.export import render_image
+
+    panel = make_panel("activation_curves")
+    p = preset("a4")
+    image = render_image(panel, p.scale, "white", p.logical(HEADER), pixels=p.pixels())
+    assert (image.width(), image.height()) == (2480, 1653)
+    assert round(image.dotsPerMeterX() * 0.0254) == 300
+    # drawn to the last column and row (the white background fills it), none left blank
+    for x, y in ((2479, 800), (1240, 1652), (2479, 1652)):
+        assert image.pixelColor(x, y).alpha() == 255, (x, y)
+    with pytest.raises(ValueError, match="not the figure's size"):
+        render_image(panel, p.scale, "white", p.logical(HEADER), pixels=QSize(3000, 1653))
+
+
 @pytest.mark.parametrize("text, words", [("huge", "not a figure size"), ("10x10", "between"),
                                           ("9000x600", "between"), ("", "not a figure size")])
 def test_a_bad_size_is_one_sentence(text, words):
@@ -67,7 +83,7 @@ def test_a_bad_size_is_one_sentence(text, words):
 
 # --- the dialog ------------------------------------------------------------------------------
 @pytest.mark.parametrize("size_key, fmt", [("slide", "png"), ("slide-4:3", "svg"),
-                                           ("a4", "pdf"), ("letter", "png")])
+                                           ("a4", "pdf"), ("a4", "png"), ("letter", "png")])
 def test_dialog_writes_each_preset(make_panel, tmp_path, size_key, fmt):
     panel = make_panel("training_curves")
     dialog = ExportDialog(None, panel)
@@ -164,7 +180,7 @@ def test_plot_writes_a_pdf_and_a_slide(tmp_path):
     check_pdf(tmp_path / "a.pdf", 960, 540)
     run("plot", "relu", "--derivative", "--size", "a4", "--presentation", "-o",
         str(tmp_path / "d.png"))
-    check_png(tmp_path / "d.png", *pixels("a4"))
+    check_png(tmp_path / "d.png", 2480, 1653)  # what the preset's name says
     proc = run("plot", "relu", "--size", "poster", "-o", str(tmp_path / "x.png"), check=False)
     assert proc.returncode == 2 and "not a figure size" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
