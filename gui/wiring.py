@@ -79,8 +79,15 @@ def _build_lessons(session: Session, catalog: LessonCatalog, window: MainWindow)
     dock = LessonDock(session, catalog, window.settings)
     dock.panelRequested.connect(window.raise_panel)
     dock.experimentRequested.connect(lambda exp: session.apply(exp, reinitialize=True))
+    dock.labRequested.connect(functools.partial(_set_up_lab, window))
     dock.widthWanted.connect(functools.partial(_widen_lessons, window))
     return dock
+
+
+def _set_up_lab(window: MainWindow, setup) -> None:
+    """A lesson step's Set up on a step of the Recurrent lab: open the lab, run its set-up."""
+    if "recurrent" in window.tool_docks:
+        window.show_tool("recurrent").set_up(setup)
 
 
 def _widen_lessons(window: MainWindow, width: int) -> None:

@@ -138,6 +138,7 @@ def recurrent_lab(out: Path, lesson: str = "gates-and-candidates") -> None:
 
     from PySide6.QtWidgets import QApplication
 
+    import core.lessons as L
     from gui.session import Session
     from gui.wiring import build_lab
 
@@ -161,7 +162,8 @@ def recurrent_lab(out: Path, lesson: str = "gates-and-candidates") -> None:
     wait(lambda: w.tool_docks["recurrent"].isFloating() and dock.frame is not None)
     # as over a 1366×768 window (the offscreen screen is smaller than that)
     w.tool_docks["recurrent"].setGeometry(24, 24, 1318, 720)
-    dock.lesson.setCurrentIndex(dock.lesson.findData(lesson))
+    (setup,) = [s.recurrent for s in L.get(lesson).steps if s.recurrent is not None]
+    dock.set_up(setup)  # what the Lessons dock's Set up does
     wait(lambda: dock.frame.generation == dock.generation)
     dock.train_button.click()
     wait(lambda: not dock.running and not dock.frame.running and all(

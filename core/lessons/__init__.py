@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from .check import StepResult, check, check_iter
 from .goals import GOAL_KINDS, Goal, GoalResult, combine
+from .lab import describe_lab
 from .loader import builtin, find, get, load, load_folder, loads, names
-from .model import PANELS, Lesson, Prediction, Step
+from .model import LAB_PANEL, PANELS, Lesson, Prediction, Step
 from .progress import LessonProgress, StepProgress
 from .record import Observation, RunRecord, RunRecorder, observe
 from .setup import LayerChange, SetUp
@@ -21,6 +22,7 @@ from .source import LessonError
 
 __all__ = [
     "GOAL_KINDS",
+    "LAB_PANEL",
     "PANELS",
     "Goal",
     "GoalResult",
@@ -40,6 +42,7 @@ __all__ = [
     "check",
     "check_iter",
     "combine",
+    "describe_lab",
     "find",
     "get",
     "load",

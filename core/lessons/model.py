@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..experiment import Experiment
+from ..recurrent.lab_setup import LabSetup
 from .fields import Table
 from .goals import Goal, GoalContext, parse_goal
+from .lab import LAB_FIELDS, LAB_PANEL, parse_lab
 from .setup import SETUP_FIELDS, SetUp, parse_setup
 from .source import Source
 
-__all__ = ["PANELS", "Lesson", "Prediction", "Step", "parse_lesson", "run_plan"]
+__all__ = ["LAB_PANEL", "PANELS", "Lesson", "Prediction", "Step", "parse_lesson", "run_plan"]
 
 #: the panels a step can point at: gui/panels/registry.py's PANELS ids (a test keeps them equal)
 PANELS = ("output", "training_curves", "activation_curves", "derivatives", "histograms",
@@ -26,8 +28,11 @@ PANELS = ("output", "training_curves", "activation_curves", "derivatives", "hist
 FORMAT_VERSION = 1
 MAX_STEPS = 40
 LESSON_FIELDS = ("format", "title", "question", "learn", "summary", "order", "topic", "steps")
-STEP_FIELDS = ("title", "panel", "instruction", "setup", "prediction", "goal", "hints",
-               "explanation", "questions")
+STEP_FIELDS = ("title", "panel", "instruction", "setup", "recurrent", "prediction", "goal",
+               "hints", "explanation", "questions")
+#: goals a step of the Recurrent lab can have: none that trains or checks the main window's
+#: network (the headless check cannot train the lab's runs)
+LAB_GOALS = ("done", "activation", "depth_product")
 PREDICTION_FIELDS = ("prompt", "choices", "answer")
 
 
@@ -59,9 +64,12 @@ class Step:
     title, instruction, explanation : str
         Markdown text: what to do, and why it happens (shown after the run).
     panel : str
-        The panel to raise (one of ``PANELS``).
+        The panel to raise (one of ``PANELS``), or ``LAB_PANEL`` for a step of the lab.
     setup : SetUp or None
         The change this step makes; a step with a set-up starts a new run (Reset).
+    recurrent : LabSetup or None
+        The Recurrent lab's set-up this step makes instead (``[steps.recurrent]``): the app
+        opens the lab with it; the main window's experiment is left as it was.
     prediction : Prediction or None
     goal : Goal or None
     hints : tuple of str
@@ -77,6 +85,7 @@ class Step:
     panel: str
     instruction: str
     setup: SetUp | None = None
+    recurrent: LabSetup | None = None
     prediction: Prediction | None = None
     goal: Goal | None = None
     hints: tuple[str, ...] = ()
@@ -214,6 +223,11 @@ def parse_lesson(src: Source, name: str) -> Lesson:
                 exp = setup.apply(exp)
             except ValueError as e:
                 raise st.error(None, f"this set-up cannot be applied: {e}") from None
+        lab = t.table("recurrent", LAB_FIELDS, what="a set-up of the Recurrent lab")
+        if lab is not None and st is not None:
+            raise lab.error(None, "a step sets up either the main window (setup) or the "
+                                  "Recurrent lab (recurrent), not both")
+        recurrent = None if lab is None else parse_lab(lab)
         pt = t.table("prediction", PREDICTION_FIELDS, what="a prediction")
         goal: Goal | None = None
         if t.has("goal"):
@@ -223,11 +237,19 @@ def parse_lesson(src: Source, name: str) -> Lesson:
                 task = None
             ctx = GoalContext(task=task, n_layers=len(exp.network.hidden) + 1, earlier_run=True)
             goal = parse_goal(t.raw("goal"), t.path + ("goal",), src, ctx)
-        panel = t.choice("panel", PANELS, required=True)
+            if recurrent is not None and goal.kind not in LAB_GOALS:
+                raise src.error(t.path + ("goal", "kind"), f"a step of the Recurrent lab can "
+                                f"have a goal of kind {', '.join(LAB_GOALS)}; the lesson "
+                                f"check trains the main window's network, not the lab's")
+        if recurrent is not None:
+            panel = t.choice("panel", (LAB_PANEL,), default=LAB_PANEL)
+        else:
+            panel = t.choice("panel", PANELS, required=True)
         steps.append(Step(
             index=i, title=t.text("title", max_len=120, required=True, one_line=True),
             panel=panel, instruction=t.text("instruction", max_len=5000, required=True),
-            setup=setup, prediction=None if pt is None else _prediction(pt), goal=goal,
+            setup=setup, recurrent=recurrent,
+            prediction=None if pt is None else _prediction(pt), goal=goal,
             hints=t.texts("hints", max_items=6, max_len=1500),
             explanation=t.text("explanation", max_len=8000), questions=_questions(t),
             line=src.line_of(t.path),

@@ -1,7 +1,8 @@
 """The recurrent lab's experiment: one task and training settings shared by two cells, A and B.
 
-Plain frozen data (no Qt): the dock edits it, the training process builds trainers from its
-``to_dict()``, and the lessons (``gui.recurrent.lessons``) are written in the same fields.
+Plain frozen data, in the core because a lesson file can hold one (``[steps.recurrent]``,
+read by ``core.lessons``): the lab's dock (``gui.recurrent``) edits it, its training process
+builds trainers from its ``to_dict()``.
 Every change goes through :meth:`LabSetup.replace` or :meth:`LabSetup.with_run`, which check
 the result and raise a ValueError of one sentence for a student, so a refused change leaves
 the set-up as it was.
@@ -17,9 +18,12 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-import core.activations as acts
-from core import optimizers
-from core.recurrent import GRU, LSTM, SequenceTrainer, tasks
+from .. import activations as acts
+from .. import optimizers
+from . import tasks
+from .gru import GRU
+from .lstm import LSTM
+from .training import SequenceTrainer
 
 __all__ = [
     "CELLS",
@@ -33,6 +37,7 @@ __all__ = [
     "TASKS",
     "divergence_sentence",
     "short_name",
+    "task_word",
     "usable_activations",
 ]
 

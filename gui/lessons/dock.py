@@ -3,8 +3,8 @@
 The dock sees the session (its experiment and frames, through a ``GoalTracker``), the lesson
 catalog and the settings the student's progress is kept in, and nothing above. What it wants
 beyond that it asks for with a signal: a panel raised (``panelRequested``), a step's
-experiment loaded (``experimentRequested``); the composition root (``gui.wiring``) connects
-them to the window and the session.
+experiment loaded (``experimentRequested``), the Recurrent lab set up (``labRequested``); the
+composition root (``gui.wiring``) connects them to the window, the session and the lab.
 """
 
 from __future__ import annotations
@@ -69,11 +69,13 @@ class LessonDock(QWidget):
     -------
     panelRequested(str) : a step was opened; raise the panel it looks at.
     experimentRequested(Experiment) : the student pressed Set up this step.
+    labRequested(LabSetup) : the same on a step of the Recurrent lab (``[steps.recurrent]``).
     widthWanted(int) : shown for the first time; a comfortable width for the lesson's text.
     """
 
     panelRequested = Signal(str)
     experimentRequested = Signal(object)
+    labRequested = Signal(object)
     widthWanted = Signal(int)
 
     def __init__(self, session: Session, catalog: LessonCatalog,
@@ -223,7 +225,8 @@ class LessonDock(QWidget):
         self._save()
         step = self.lesson.steps[index]
         self.tracker.watch(self.lesson, index)
-        self.panelRequested.emit(step.panel)
+        if step.recurrent is None:  # the lab opens with Set up: not on merely reading a step
+            self.panelRequested.emit(step.panel)
         self._render()
         self.scroll.verticalScrollBar().setValue(0)
         QTimer.singleShot(0, self.scroll_to_step)  # once the scroll area has laid it out
@@ -251,7 +254,11 @@ class LessonDock(QWidget):
         """Ask for the step's experiment, a new run (a classroom set-up of the window stays).
 
         A step without a set-up of its own goes on with the run of the step before; this
-        starts that run again with its settings."""
+        starts that run again with its settings. A step of the Recurrent lab asks for the lab
+        set up as the step says, and leaves the window's experiment as it is."""
+        if self.step.recurrent is not None:
+            self.labRequested.emit(self.step.recurrent)
+            return
         exp = self.lesson.experiment_for(self.progress.step)
         exp = dataclasses.replace(exp, classroom=self.session.experiment.classroom)
         self.experimentRequested.emit(exp)
@@ -353,7 +360,10 @@ class LessonDock(QWidget):
         self.prev_button.setEnabled(progress.step > 0)
         self.next_button.setEnabled(progress.step < n - 1)
         part = part_of(lesson, step.index)
-        if step.setup is not None:
+        if step.recurrent is not None:
+            label, tip = "Set up this step", ("Open the Recurrent lab with this step's runs A "
+                                              "and B")
+        elif step.setup is not None:
             label, tip = "Set up this step", "Load this step's settings and start a new run"
         else:
             label = (f"Set up as in step {part + 1}" if lesson.steps[part].setup is not None

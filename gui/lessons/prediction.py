@@ -65,7 +65,7 @@ class PredictionBox(QGroupBox):
     answered = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Predict, before you press Play", parent)
+        super().__init__("Predict, before you train", parent)
         self._layout = QVBoxLayout(self)
         self.prompt = QLabel()
         self.prompt.setWordWrap(True)

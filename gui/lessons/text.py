@@ -19,7 +19,7 @@ PANEL_TITLES = {
     "output": "Output", "training_curves": "Training curves",
     "activation_curves": "Activation curves", "derivatives": "Derivatives",
     "histograms": "Histograms", "gradient_flow": "Gradient flow",
-    "network_graph": "Network graph",
+    "network_graph": "Network graph", L.LAB_PANEL: "Recurrent lab",
 }
 
 
@@ -40,6 +40,11 @@ def step_markdown(lesson: L.Lesson, progress: L.LessonProgress) -> str:
     if step.setup is not None:
         lines += ["*Press* **Set up this step** *to load its settings (it starts a new "
                   "run).*", ""]
+    if step.recurrent is not None:
+        lines += ["*Press* **Set up this step** *to open the Recurrent lab with this set-up "
+                  "(it starts runs A and B again):*", ""]
+        lines += [f"- {item[:1].upper()}{item[1:]}" for item in L.describe_lab(step.recurrent)]
+        lines.append("")
     return "\n".join(lines)
 
 

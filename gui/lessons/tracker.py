@@ -108,7 +108,9 @@ class GoalTracker(QObject):
             self._new_run(view)
             rec = self._recorder
         step_exp = self.lesson.experiment_for(self.index)
-        mismatch = not same_settings(view.experiment, step_exp)
+        # a step of the Recurrent lab sets up the lab, not the window: nothing to mismatch
+        mismatch = (self.lesson.steps[self.index].recurrent is None
+                    and not same_settings(view.experiment, step_exp))
         if mismatch != self.mismatch:
             self.mismatch = mismatch
             self._evaluated_epoch = -1

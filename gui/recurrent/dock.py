@@ -1,21 +1,19 @@
 """The Recurrent lab's widget: its own experiment (two cells, A and B, on one task with one
 seed), trained in its own process, and the plots of what happens inside them.
 
-Left: a lesson to follow (``gui.recurrent.lessons``), the set-up (``SetupForm``), Train /
+Left: what the lab is for, the set-up (``SetupForm``), Train /
 One epoch / Restart and which sequence to look at; right: the plots, each a panel
 (``CellHeatmaps``, ``UnitCurves``, ``MemoryPlots``, ``TrainingCurves``). The dock never steps
 a trainer: it sends commands to ``LabWorker`` and draws the newest frame it gets back, on the
-visible plot only (the others draw it when shown or exported).
+visible plot only (the others draw it when shown or exported). The lab's lessons are lesson
+files (``resources/lessons``, topic "The recurrent lab") in the Lessons dock, whose Set up
+reaches the lab's ``set_up`` through ``gui.wiring``.
 """
 
 from __future__ import annotations
 
-import html
-import re
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +31,6 @@ from core.recurrent import parse_sequence
 from ..theme import LIGHT, Theme
 from . import messages
 from .form import SetupForm
-from .lessons import LESSONS
 from .plots_cell import CellHeatmaps, UnitCurves
 from .plots_memory import MemoryPlots
 from .plots_training import TrainingCurves
@@ -45,31 +41,10 @@ from .worker import LabWorker
 __all__ = ["RecurrentLab"]
 
 
-#: what the lesson box says in free play: what the lab is for, no claim about results
-INTRO = ("<p>Two recurrent cells, <b>run A</b> and <b>run B</b>, learn the same task from the "
-         "same seed. Change one thing in run B (its gates, its candidate, its output or its "
-         "forget bias), press <b>Train</b>, and compare the two in the plots on the right.</p>"
-         "<p>Or choose a lesson above: it sets up both runs to answer one question.</p>")
-
-
-def formula_html(text: str) -> str:
-    """Plain lesson text as HTML, its indices and powers set as such: c_t, c_{t−1},
-    e^(−a) become c<sub>t</sub>, c<sub>t−1</sub>, e<sup>−a</sup>."""
-    out = html.escape(text, quote=False)
-    out = re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", out)
-    out = re.sub(r"(?<=\w)_(\w)", r"<sub>\1</sub>", out)
-    return re.sub(r"\^\(([^)]*)\)", r"<sup>\1</sup>", out)
-
-
-def lesson_html(lesson: dict) -> str:
-    """A lesson's text for the lesson box: its question, then each paragraph."""
-    parts = [f"<p><i>{formula_html(lesson['question'])}</i></p>"]
-    for para in lesson["paragraphs"]:
-        if "do" in para:
-            parts.append(f"<p><b>Try it:</b> {formula_html(para['do'])}</p>")
-        else:
-            parts.append(f"<p>{formula_html(para['text'])}</p>")
-    return "".join(parts)
+#: what the box above the set-up says: what the lab is for, and where its lessons are
+INTRO = ("Two recurrent cells, <b>run A</b> and <b>run B</b>, learn the same task from the "
+         "same seed. Change one thing in run B, press <b>Train</b> and compare the plots. "
+         "Lessons: <b>Lessons</b> (F2), under <i>The recurrent lab</i>.")
 
 
 class RecurrentLab(QWidget):
@@ -100,23 +75,17 @@ class RecurrentLab(QWidget):
         left = QWidget()
         col = QVBoxLayout(left)
         col.setContentsMargins(4, 4, 4, 4)
-        self.lesson = QComboBox()
-        self.lesson.addItem("Free play (no lesson)", "")
-        for entry in LESSONS:
-            self.lesson.addItem(entry["title"], entry["name"])
-        self.lesson.setToolTip("A lesson sets up runs A and B to answer one question")
-        self.lesson.currentIndexChanged.connect(self._on_lesson)
-        col.addWidget(self.lesson)
-        self.lesson_text = QTextBrowser()
-        self.lesson_text.setOpenLinks(False)
-        self.lesson_text.setMinimumHeight(170)
-        self.lesson_text.setHtml(INTRO)
-        col.addWidget(self.lesson_text, 1)
+        self.intro = QLabel(INTRO)  # as tall as its text: the column scrolls, not the box
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.RichText)
+        self.intro.setContentsMargins(2, 0, 2, 4)
+        col.addWidget(self.intro)
         self.form = SetupForm(self.setup)
         self.form.setupChanged.connect(self._on_setup)
         self.form.refused.connect(self._say)
         col.addWidget(self.form)
-        scroll = QScrollArea()  # the lesson and the set-up scroll; the buttons stay
+        col.addStretch(1)
+        scroll = QScrollArea()  # the words and the set-up scroll; the buttons stay
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -226,14 +195,8 @@ class RecurrentLab(QWidget):
             return
         self.configure(setup)
 
-    def _on_lesson(self, _index: int) -> None:
-        name = self.lesson.currentData()
-        entry = next((e for e in LESSONS if e["name"] == name), None)
-        if entry is None:
-            self.lesson_text.setHtml(INTRO)
-            return
-        self.lesson_text.setHtml(lesson_html(entry))
-        setup = LabSetup.from_dict(entry["setup"])
+    def set_up(self, setup: LabSetup) -> None:
+        """Show ``setup`` in the form and run it from step 0 (a lesson step's Set up)."""
         self.form.show_setup(setup)
         self.configure(setup)
 

@@ -377,6 +377,23 @@ def test_the_readme_example_loads_and_passes_its_check():
     assert [r.status for r in res] == ["PASS", "PASS", "not checked"]
 
 
+def test_the_readme_lab_example_loads_and_names_the_labs_defaults():
+    import re
+
+    from core.recurrent.lab_setup import LabSetup
+
+    text = README.read_text(encoding="utf-8")
+    block = re.findall(r"```toml\n(.*?)```", text, re.S)[1]
+    assert block.startswith("[steps.recurrent]")
+    step = lesson('[[steps]]\ntitle = "Lab"\ninstruction = "Train."\n' + block).steps[0]
+    assert step.recurrent.b.cell == "gru" and step.panel == L.LAB_PANEL
+    default = LabSetup()
+    for key, shown in re.findall(r"^(\w+) = .*\((\S+)\)$", block, re.M):
+        assert str(getattr(default, key)).strip("'") == shown.strip('"'), key
+    for key, shown in re.findall(r"`(\w+)`\s+\(`?([\w.]+)`?\)", text.split(block)[1][:600]):
+        assert str(getattr(default, key)) == shown, key
+
+
 def test_the_readme_names_every_goal_kind_and_panel():
     text = README.read_text(encoding="utf-8")
     for kind in L.GOAL_KINDS:

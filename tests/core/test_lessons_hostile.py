@@ -18,7 +18,8 @@ from core.experiment import Experiment
 
 FOLDER = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 SOURCES = [FOLDER / n for n in ("dying-relu.toml", "relu-at-zero.toml", "exploding-gradients.toml",
-                                "initialization.toml", "gradient-check.toml")]
+                                "initialization.toml", "gradient-check.toml",
+                                "second-derivative.toml")]
 
 HOSTILE_VALUES = ["1e308", "1e400", "-1e400", "nan", "inf", "-inf", "-0.0", "0", "-1",
                   "99999999999999999999", '"text"', "true", "[1, 2, 3]", "{ a = 1 }", "[]", "{}",
@@ -142,6 +143,62 @@ def test_hostile_files_are_refused_with_one_sentence(tmp_path, data):
     _assert_clean(info.value, str(f))
 
 
+LAB_HEAD = ('title = "t"\nquestion = "q"\nlearn = "l"\n[[steps]]\ntitle = "s"\n'
+            'instruction = "i"\n')
+
+
+@pytest.mark.parametrize("table, line, field, words", [
+    ('[steps.recurrent]\ntask = "remember"\nsteps = 0\n', 9, "steps[1].recurrent.steps",
+     "sequence length T must be a whole number from 1 to 300, not 0"),
+    ('[steps.recurrent]\nhidden = 1e9\n', 8, "steps[1].recurrent.hidden",
+     "number of hidden units must be a whole number"),
+    ('[steps.recurrent]\ntask = "poetry"\n', 8, "steps[1].recurrent.task",
+     "task must be one of remember, adding, sine"),
+    ('[steps.recurrent]\nlr = nan\n', 8, "steps[1].recurrent.lr", "learning rate"),
+    ('[steps.recurrent]\nclip_norm = -1\n', 8, "steps[1].recurrent.clip_norm",
+     "clipping norm"),
+    ('[steps.recurrent]\nseed = 1\nwings = 2\n', 9, "steps[1].recurrent.wings",
+     "unknown field 'wings'"),
+    ('[steps.recurrent]\na = { cell = "lstm", gate = "swoosh" }\n', 8,
+     "steps[1].recurrent.a.gate", "cannot use 'swoosh' as its gate activation; it can use: "),
+    ('[steps.recurrent]\nb = { cell = "rnn" }\n', 8, "steps[1].recurrent.b.cell",
+     "an LSTM or a GRU, not 'rnn'"),
+    ('[steps.recurrent]\nb = { forget_bias = inf }\n', 8, "steps[1].recurrent.b.forget_bias",
+     "forget bias"),
+    ('[steps.recurrent]\nb = { colour = "red" }\n', 8, "steps[1].recurrent.b.colour",
+     "unknown field 'colour' in run B"),
+    ('[steps.recurrent]\nb = "gru"\n', 8, "steps[1].recurrent.b", "must be a table"),
+    ('[steps.recurrent]\ntask = "adding"\nsteps = 1\n', 7, "steps[1].recurrent",
+     "needs sequences of at least 2 steps"),
+    ('[steps.recurrent]\nseed = 1\n[steps.setup]\nseed = 1\n', 7, "steps[1].recurrent",
+     "not both"),
+    ('panel = "output"\n[steps.recurrent]\nseed = 1\n', 7, "steps[1].panel",
+     "must be one of: recurrent"),
+    ('[steps.recurrent]\nseed = 1\n[steps.goal]\nkind = "gradcheck"\nop = "<"\n'
+     'value = 1e-6\n', 10,
+     "steps[1].goal.kind", "the lesson check trains the main window's network"),
+])
+def test_a_bad_set_up_of_the_recurrent_lab_is_refused_naming_line_and_field(
+        tmp_path, table, line, field, words):
+    f = tmp_path / "lab.toml"
+    f.write_text(LAB_HEAD + table, encoding="utf-8")
+    with pytest.raises(L.LessonError) as info:
+        L.load(f)
+    e = info.value
+    _assert_clean(e, str(f))
+    assert (e.line, e.field) == (line, field), e
+    assert words in e.message, e
+
+
+def test_a_set_up_of_the_recurrent_lab_loads_with_the_labs_defaults():
+    lesson = L.loads(LAB_HEAD + '[steps.recurrent]\nb = { cell = "gru" }\n')
+    (step,) = lesson.steps
+    assert step.panel == L.LAB_PANEL and step.setup is None
+    assert step.recurrent.b.cell == "gru" and step.recurrent.a.candidate == "tanh"
+    assert step.recurrent.clip_norm is None and step.recurrent.steps == 20
+    assert lesson.experiment_for(0) == Experiment()  # the window's experiment: untouched
+
+
 def test_a_ten_megabyte_file_is_refused_without_being_read_whole(tmp_path):
     f = tmp_path / "big.toml"
     with open(f, "wb") as out:
@@ -196,3 +253,36 @@ def test_any_goal_table_loads_or_is_refused(goal):
     else:
         g = lesson.steps[1].goal
         assert g.describe()
+
+
+_LAB_VALUES = st.one_of(st.integers(-10**4, 10**4), st.floats(allow_nan=True),
+                        st.sampled_from(["remember", "adding", "sine", "adam", "sgd", "lstm",
+                                         "gru", "relu", "tanh", "sigmoid", "prelu", "softmax",
+                                         "poetry", ""]),
+                        st.booleans(), st.lists(st.integers(), max_size=3))
+_CELLS = st.dictionaries(st.sampled_from(["cell", "gate", "candidate", "cell_output",
+                                          "forget_bias", "colour"]), _LAB_VALUES, max_size=5)
+
+
+def _toml(v) -> str:
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(x)}" for k, x in v.items()) + " }"
+    return repr(v) if isinstance(v, float) else json.dumps(v)  # repr: nan, inf as TOML has them
+
+
+@given(st.dictionaries(st.sampled_from(["task", "steps", "hidden", "optimizer", "lr",
+                                        "clip_norm", "seed", "epochs", "n_train", "n_test",
+                                        "batch_size", "a", "b", "colour"]),
+                       st.one_of(_LAB_VALUES, _CELLS), max_size=8))
+def test_any_set_up_of_the_recurrent_lab_loads_or_is_refused(table):
+    """Whatever a [steps.recurrent] table holds, the lesson loads with a checked LabSetup or
+    is refused with one sentence naming the file."""
+    text = LAB_HEAD + "[steps.recurrent]\n" + "".join(f"{k} = {_toml(v)}\n"
+                                                      for k, v in table.items())
+    try:
+        lesson = L.loads(text, path="lab.toml")
+    except L.LessonError as e:
+        _assert_clean(e, "lab.toml")
+    else:
+        setup = lesson.steps[0].recurrent
+        assert setup == setup.checked() and setup.describe()

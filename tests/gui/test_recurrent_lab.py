@@ -192,17 +192,43 @@ def test_a_typed_sequence_is_shown_and_a_bad_one_is_one_sentence(make_dock, qtbo
     np.testing.assert_array_equal(run.state("h"), rec.h[:, 0])
 
 
-def test_a_lesson_sets_up_both_runs_and_shows_its_text(make_dock, qtbot):
-    from gui.recurrent.lessons import LESSONS
+def test_set_up_shows_a_lesson_steps_set_up_and_runs_it(make_dock, qtbot):
+    import core.lessons as L
 
     dock = make_dock()
-    dock.lesson.setCurrentIndex(2)  # could ReLU replace tanh
-    entry = LESSONS[1]
-    assert dock.setup == LabSetup.from_dict(entry["setup"])
+    setup = L.get("relu-in-an-lstm").steps[0].recurrent
+    gen = dock.generation
+    dock.set_up(setup)
+    assert dock.setup == setup and dock.generation == gen + 1
     assert dock.form.runs["B"]["candidate"].buttons["relu"].isChecked()
-    assert entry["paragraphs"][0]["text"][:40] in dock.lesson_text.toPlainText()
     qtbot.waitUntil(lambda: dock.frame.generation == dock.generation, timeout=20000)
     assert dock.frame.runs[1].spec["cell_output"] == "relu"
+    assert "Lessons</b> (F2)" in dock.intro.text()  # where its lessons are
+
+
+def test_set_up_in_the_lessons_dock_on_a_lab_step_opens_the_lab_and_runs_it(make_lab, qtbot):
+    """The Lessons dock's Set up on a step with [steps.recurrent] reaches the lab through the
+    composition root: the lab opens with the step's set-up; the window's experiment stays."""
+    import core.lessons as L
+
+    w = make_lab(start=False).window
+    lessons = w.show_tool("lessons")
+    lessons.show_lesson("gru")
+    assert w.tool_docks["recurrent"].isHidden()  # reading a lab step opens nothing
+    before = w.session.experiment
+    step = L.get("gru").steps[0]
+    assert lessons.setup_button.text() == "Set up this step"
+    lessons.setup_button.click()
+    lab = w.tool("recurrent")
+    qtbot.waitUntil(lambda: lab.frame is not None and lab.frame.generation == lab.generation,
+                    timeout=20000)
+    try:
+        assert not w.tool_docks["recurrent"].isHidden()
+        assert lab.setup == step.recurrent and lab.setup.b.cell == "gru"
+        assert [r.kind for r in lab.frame.runs] == ["lstm", "gru"]
+        assert w.session.experiment == before
+    finally:
+        lab.shutdown()
 
 
 def test_every_plot_exports_png_svg_and_csv(make_dock, qtbot, tmp_path):
@@ -244,15 +270,6 @@ def test_more_epochs_train_on_and_a_set_up_the_engine_refuses_changes_nothing(ma
     qtbot.waitUntil(lambda: "too large" in dock.status.text(), timeout=20000)
     assert dock.generation == gen and dock.setup.epochs == 5 and dock.setup.steps == 8
     assert dock.form.steps.value() == 8 and dock.frame.runs[0].epoch == 5
-
-
-def test_lesson_text_sets_indices_and_powers_and_escapes_the_rest():
-    from gui.recurrent.dock import formula_html
-
-    assert formula_html("c_t = f_t⊙c_{t−1} + i_t⊙g_t") == (
-        "c<sub>t</sub> = f<sub>t</sub>⊙c<sub>t−1</sub> + i<sub>t</sub>⊙g<sub>t</sub>")
-    assert formula_html("1/(1 + e^(−a)), 0 < σ < 1 & <b>") == (
-        "1/(1 + e<sup>−a</sup>), 0 &lt; σ &lt; 1 &amp; &lt;b&gt;")
 
 
 def test_pause_stops_mid_training_and_one_epoch_trains_one(make_dock, qtbot):

@@ -1,8 +1,10 @@
 """Every claim the recurrent lab's lessons make, run and measured (no Qt needed).
 
-Each lesson paragraph with ``"claim": id`` has a test here named ``test_claim_<id>`` (dashes
-as underscores); the first test checks that none is missing. The set-ups are the lessons'
-own (``LabSetup.from_dict``), trained as the lab trains them (``LabSetup.build_trainer``).
+The lessons are lesson files (``resources/lessons/*.toml``, topic "The recurrent lab"); each
+paragraph of their steps' explanations is a claim, listed in ``CLAIMS`` by its first words,
+with a test here named ``test_claim_<id>`` (dashes as underscores); the first test checks that
+no paragraph goes unmeasured. The set-ups are the lessons' own (``[steps.recurrent]``, read
+into a ``LabSetup``), trained as the lab trains them (``LabSetup.build_trainer``).
 """
 
 from __future__ import annotations
@@ -16,19 +18,53 @@ import numpy as np
 import pytest
 
 import core
+import core.lessons as L
 from core.recurrent import GRU, LSTM, SequenceModel, forget_product
-from gui.recurrent.lessons import LESSONS
-from gui.recurrent.setup import CellSetup, LabSetup
+from core.recurrent.lab_setup import CellSetup, LabSetup
 
 GRID = np.linspace(-12.0, 12.0, 240_001)
 
+LESSONS = ("gates-and-candidates", "relu-in-an-lstm", "second-derivative", "gru")
+#: claim id → (its lesson, the first words of its paragraph in the lesson's explanations)
+CLAIMS = {
+    "gates-pass-a-share": ("gates-and-candidates", "An LSTM step is c_t"),
+    "tanh-bounds-the-cell": ("gates-and-candidates", "The candidate g = tanh(a)"),
+    "tanh-writes-both-signs": ("gates-and-candidates", "Because g takes both signs,"),
+    "sigmoid-candidate-only-adds": ("gates-and-candidates", "Run B's candidate is a"),
+    "sigmoid-candidate-still-guesses": ("gates-and-candidates", "Here that matters: after 10"),
+    "tanh-is-a-stretched-sigmoid": ("gates-and-candidates", "tanh is itself a sigmoid,"),
+    "relu-has-no-ceiling": ("relu-in-an-lstm", "ReLU(a) = max(a, 0) has"),
+    "relu-grows-along-the-sequence": ("relu-in-an-lstm", "Nothing squashes the loop either:"),
+    "tanh-output-caps-h": ("relu-in-an-lstm", "Run A's output tanh caps"),
+    "relu-gates-overflow": ("relu-in-an-lstm", "The gates need their sigmoid"),
+    "second-derivatives-fade": ("second-derivative", "It does not sustain. tanh″"),
+    "backprop-uses-first-derivatives": ("second-derivative", "And backpropagation never uses f″:"),
+    "the-direct-path": ("second-derivative", "What carries the gradient back"),
+    "forget-bias-keeps-the-product": ("second-derivative", "So forget gates near 1"),
+    "training-opens-forget-gates": ("second-derivative", "Training moves forget gates towards"),
+    "gru-averages": ("gru", "A GRU has no separate"),
+    "gru-parameters": ("gru", "With three blocks of weights"),
+    "update-gate-keeps": ("gru", "Its update gate plays the"),
+    "both-learn": ("gru", "On this task both remember:"),
+}
 
-def lesson(name: str) -> dict:
-    return next(entry for entry in LESSONS if entry["name"] == name)
+
+def paragraphs(name: str) -> list[str]:
+    """The paragraphs of lesson ``name``'s explanations, as the student reads them."""
+    return [" ".join(p.split()) for step in L.get(name).steps
+            for p in step.explanation.split("\n\n") if p.strip()]
+
+
+def claim(cid: str) -> str:
+    """The text of claim ``cid``, read from its lesson file."""
+    name, start = CLAIMS[cid]
+    return next(p for p in paragraphs(name) if p.startswith(start))
 
 
 def setup_of(name: str) -> LabSetup:
-    return LabSetup.from_dict(lesson(name)["setup"])
+    """The lab's set-up in lesson ``name`` (each of these lessons has one)."""
+    (setup,) = [s.recurrent for s in L.get(name).steps if s.recurrent is not None]
+    return setup
 
 
 @functools.cache
@@ -51,25 +87,54 @@ def probe(trainer, rows=32):
 
 
 # --- the lessons' form ------------------------------------------------------------------
-def test_every_claim_has_its_test_and_every_paragraph_claims_or_instructs():
+def test_every_paragraph_is_a_claim_with_its_test():
     module = sys.modules[__name__]
-    seen = set()
-    for entry in LESSONS:
-        LabSetup.from_dict(entry["setup"])  # a valid set-up of the lab
-        assert entry["title"] and entry["question"] and entry["paragraphs"]
-        for para in entry["paragraphs"]:
-            assert set(para) in ({"claim", "text"}, {"do"}), para
-            if "claim" in para:
-                cid = para["claim"]
-                assert cid not in seen, f"claim {cid} appears twice"
-                seen.add(cid)
-                assert hasattr(module, "test_claim_" + cid.replace("-", "_")), (
-                    f"the claim {cid!r} has no test")
-    assert len(LESSONS) == 4 and len(seen) >= 16
+    lab_lessons = {n for n, l in L.builtin().items()
+                   if any(s.recurrent is not None for s in l.steps)}
+    assert lab_lessons == set(LESSONS)
+    for name in LESSONS:
+        assert L.get(name).topic == "The recurrent lab"
+        for para in paragraphs(name):
+            ids = [c for c, (n, start) in CLAIMS.items() if n == name and para.startswith(start)]
+            assert len(ids) == 1, (name, para[:60])
+    for cid, (name, _) in CLAIMS.items():
+        assert sum(p.startswith(CLAIMS[cid][1]) for p in paragraphs(name)) == 1, cid
+        assert hasattr(module, "test_claim_" + cid.replace("-", "_")), (
+            f"the claim {cid!r} has no test")
 
 
-def test_the_lessons_are_plain_data():
-    assert json.loads(json.dumps(LESSONS)) == LESSONS
+def test_each_prediction_expects_what_the_runs_measure():
+    """A prediction's expected answer is a claim too: each is measured here, on the runs the
+    claims' tests train (the same cache)."""
+    def expected(name):
+        (p,) = [s.prediction for s in L.get(name).steps if s.prediction is not None]
+        return p.choices[p.answer]
+
+    setup = setup_of("gates-and-candidates")
+    assert expected("gates-and-candidates") == "No, far less often"
+    assert (trained(setup, "A").history.test_metric[-1] == 1.0
+            and trained(setup, "B").history.test_metric[-1] <= 0.6)
+    assert expected("relu-in-an-lstm") == "No"
+    c, _ = largest_c(trained(setup_of("relu-in-an-lstm"), "B"))
+    assert (c >= np.arange(1, 21)).any()  # somewhere |c_t| ≥ t: the bound is broken
+    assert expected("second-derivative") == "Run A, forget bias 1"
+    setup = setup_of("second-derivative")
+    keep = {k: forget_product(probe(setup.build_trainer(k))[0].f)[-1].mean() for k in "AB"}
+    assert keep["A"] > 100 * keep["B"]
+    assert expected("gru") == "Yes"
+    setup = setup_of("gru")
+    assert trained(setup, "B").history.test_metric[-1] == trained(setup, "A").history.test_metric[
+        -1] == 1.0
+
+
+def test_the_numbers_in_the_texts_are_the_measured_ones():
+    """The figures the claims' tests measure, as the lesson files write them."""
+    assert "up to 1.25 here" in claim("relu-gates-overflow")
+    assert "training stops at step 56" in claim("relu-gates-overflow")
+    assert "over 1,000 here" in claim("relu-has-no-ceiling")
+    assert "4/(3√3) ≈ 0.770, at z ≈ ±0.658" in claim("second-derivatives-fade")
+    assert "912 parameters" in claim("gru-parameters")
+    assert "(about half right)" in claim("sigmoid-candidate-still-guesses")
 
 
 # --- 1. why sigmoid gates and a tanh candidate --------------------------------------------
