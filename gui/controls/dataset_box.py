@@ -135,14 +135,16 @@ class DatasetBox(QWidget):
         self.targets.setToolTip(
             "How the two classes are written as targets: 0/1 suits a sigmoid output, −1/+1 a "
             "tanh output with MSE or hinge loss.")
-        grid.addWidget(self.standardize, 4, 0, 1, 2)
-        grid.addWidget(QLabel("Targets", self), 4, 2)
-        grid.addWidget(self.targets, 4, 3)
+        # a row each: side by side they made the box 277 px wide, more than the dock's 260
+        # when the Lessons dock shares a laptop's screen (the description was cut off)
+        grid.addWidget(self.standardize, 4, 0, 1, 4)
+        grid.addWidget(QLabel("Targets", self), 5, 0)
+        grid.addWidget(self.targets, 5, 1, 1, 3, Qt.AlignmentFlag.AlignLeft)
 
         self._feat_label = feat_label = QLabel("Extra inputs", self)
         feat_label.setToolTip("Hand-made features fed to the network besides x₁ and x₂ "
                               "(2-D data sets only).")
-        grid.addWidget(feat_label, 5, 0, 1, 4)
+        grid.addWidget(feat_label, 6, 0, 1, 4)
         feats = QGridLayout()
         feats.setContentsMargins(8, 0, 0, 0)
         feats.setVerticalSpacing(0)
@@ -153,13 +155,13 @@ class DatasetBox(QWidget):
             box.toggled.connect(self._on_features)
             self.features[key] = box
             feats.addWidget(box, i // 3, i % 3)
-        grid.addLayout(feats, 6, 0, 1, 4)
+        grid.addLayout(feats, 7, 0, 1, 4)
 
         self.load_button = QPushButton("Load CSV…", self)
         self.load_button.setToolTip(
             "Train on your own table: a CSV file with a header line. You pick the column to "
             "predict; every other column becomes an input.")
-        grid.addWidget(self.load_button, 7, 0, 1, 4)
+        grid.addWidget(self.load_button, 8, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
@@ -198,7 +200,7 @@ class DatasetBox(QWidget):
             "noise": [label(2, 0), self.noise], "points": [label(2, 2), self.n],
             "test_share": [label(3, 0), self.test_fraction],
             "data_seed": [label(3, 2), self.seed], "standardize": [self.standardize],
-            "targets": [label(4, 2), self.targets],
+            "targets": [label(5, 0), self.targets],
             "features": [self._feat_label, *self.features.values()],
             "load_csv": [self.load_button],
         }

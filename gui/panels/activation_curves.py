@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QTextBrowser
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QSplitter, QTextBrowser
 
 from core.activations.formula import label as act_label
 from core.diagnostics import SATURATION_FRACTION, max_abs_df, saturated_intervals
@@ -57,21 +57,24 @@ class ActivationCurvesPanel(FunctionViewState, Panel):
         super().__init__(parent)
         # --- options row and side column --------------------------------------------------
         self.xrange = XRangeEdit(-5.0, 5.0)
-        self.data_box = QCheckBox("Show data under the curve")
+        # short, and the layer list narrow: with the Lessons dock open a laptop's middle
+        # column is ~440 px, and a wider row would push the window off the screen
+        self.data_box = QCheckBox("Show data")
         self.data_box.setToolTip("Draw the histogram of a layer's pre-activations z (live, from "
                                  "training) under the curves: where on the curve does the data "
                                  "sit?")
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("The layer whose pre-activations z are drawn under the curve.")
         self.layer_combo.setEnabled(False)
-        self.layer_combo.setMinimumContentsLength(14)
+        self.layer_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_combo.setMinimumContentsLength(9)
         row = QHBoxLayout(self.options)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.xrange)
         row.addStretch(1)
         row.addWidget(self.data_box)
-        row.addWidget(QLabel("layer"))
-        row.addWidget(self.layer_combo)
+        row.addWidget(self.layer_combo)  # its items name the layer: "hidden 1 · tanh"
         self.picker = FunctionPicker(("sigmoid", "tanh", "relu"), current="tanh")
         self.card = QTextBrowser()
         self.card.setToolTip("Properties of the highlighted function.")

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, QSize, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
@@ -268,13 +268,27 @@ class Panel(QWidget):
     def room(self) -> QSize:
         """The canvas's size in the plots' own units: in presentation mode everything is
         drawn ``theme.zoom`` times larger, so the plots have that much less room."""
-        zoom = self.theme.zoom
+        zoom = self._view_scale()
         return QSize(round(self.canvas.width() / zoom), round(self.canvas.height() / zoom))
+
+    def _view_scale(self) -> float:
+        """Screen pixels per unit of the plots' layout: ``theme.zoom``, or less where the
+        canvas is narrower than its plots can be laid out (a laptop's middle column with
+        the Lessons dock open): drawn a little smaller then, rather than cut off at the
+        right."""
+        zoom = self.theme.zoom
+        if not self.canvas.isVisible():  # never shown (a headless export): as laid out
+            return zoom
+        need = self.canvas.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        width = self.canvas.width()
+        if need > 0 and width > 0 and width / zoom < need:
+            return width / need
+        return zoom
 
     def _apply_zoom(self) -> None:
         """Lay the plots out at the canvas's size / zoom and draw them zoomed (fonts, axes,
         layout), as on a screen with that many more pixels per point."""
-        canvas, zoom = self.canvas, self.theme.zoom
+        canvas, zoom = self.canvas, self._view_scale()
         if zoom == 1 and canvas.autoPixelRange:
             return
         if zoom == 1:
@@ -282,11 +296,15 @@ class Panel(QWidget):
             canvas.setRange(QRectF(0, 0, canvas.width(), canvas.height()), padding=0)
         else:
             room = self.room()
-            canvas.setRange(QRectF(0, 0, room.width(), room.height()), padding=0,
-                            disableAutoPixel=True)
+            rect = QRectF(0, 0, room.width(), room.height())
+            if canvas.autoPixelRange or canvas.range != rect:  # unchanged: no new layout
+                canvas.setRange(rect, padding=0, disableAutoPixel=True)
 
     def _before_paint(self) -> None:
         if not self.exporting:
+            # a new frame can widen the plots' least layout (a legend of ten layers) with
+            # no resize to tell: fit it before it is drawn
+            self._apply_zoom()
             self._thick.apply(self.canvas.scene().items())
 
     def fit_to_size_of(self, widget: QWidget) -> None:

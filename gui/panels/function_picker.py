@@ -111,6 +111,9 @@ def put_beside(panel: Any, side: QWidget, width: int) -> QSplitter:
     split.addWidget(side)
     split.addWidget(panel.canvas)
     split.setStretchFactor(1, 1)
+    # no wider than the side needs: in a narrow dock (a laptop's middle column with the
+    # Lessons dock open) every pixel it keeps is taken from the plots
+    width = min(width, max(side.minimumSizeHint().width(), 150))
     split.setSizes([width, 900 - width])
     panel.layout().addWidget(split, 1)
     return split
@@ -152,6 +155,7 @@ class FunctionPicker(QWidget):
         self._refill_formulas()
         formulas.shared().changed.connect(self._refill_formulas)
         self.param_title = QLabel(self)
+        self.param_title.setWordWrap(True)  # a long name must not widen the column
         self.param_box = QWidget(self)
         self.param_form = QFormLayout(self.param_box)
         self.param_form.setContentsMargins(0, 0, 0, 0)

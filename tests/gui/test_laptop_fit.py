@@ -87,7 +87,38 @@ def test_the_derivatives_kink_conventions_are_written_under_the_plot(laptop):
     for plot in panel.plot_items():
         assert not note.intersects(plot.sceneBoundingRect()), plot.titleLabel.text
     # the canvas scrolls in its dock: whole inside the canvas, not cut at its edge
-    assert QRectF(panel.canvas.rect()).contains(note), (note, area)
+    assert area.adjusted(-1, -1, 1, 1).contains(note), (note, area)
+
+
+def test_with_the_lessons_dock_open_nothing_is_cut(make_lab, make_view):
+    """F2 at 1366×768: the window still fits the screen (wider, a real screen would cut it
+    off at the right), the Experiment dock's settings fit its width (the dataset's
+    description was cut off), and every panel, in a middle column ~430 px wide, draws its
+    texts whole and apart (its plots a little smaller where they need more room)."""
+    lab = make_lab(size=SIZES[0], start=False)
+    window = lab.window
+    window.show_tool("lessons")
+    view = make_view("circles-tanh", steps=90, ghosts=2)
+    for pid in window.panels:  # every panel built: each one's least width counts
+        window.panels[pid].update_view(view)
+    for view in (None, make_view("deep-sigmoid", steps=60), make_view("iris-softmax")):
+        faults = {}
+        for pid in window.panels:
+            if view is not None:
+                window.panels[pid].update_view(view)
+            window.raise_panel(pid)
+            panel = window.panels[pid]
+            found = problems(panel.canvas.scene(), on_screen(panel),
+                             data_kinds=("note", "legend"))
+            if found:
+                faults[pid] = found
+        assert faults == {}, view and view.experiment.dataset.name
+        assert window.minimumSizeHint().width() <= SIZES[0][0]
+        assert window.width() == SIZES[0][0]
+    controls = window.docks["controls"].widget()
+    assert controls.widget().minimumSizeHint().width() <= controls.viewport().width()
+    output = window.panels["output"]
+    assert output.canvas.width() < 500  # the narrow column this is about
 
 
 def test_before_the_first_step_the_curves_say_so(make_lab, make_view):
