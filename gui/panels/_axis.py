@@ -42,7 +42,11 @@ class CachedAxis(pg.AxisItem):
             self._draw(p)
             return
         rect = self.boundingRect()
-        dpr = widget.devicePixelRatioF()
+        # the view's own scale too (presentation zoom; a panel drawn smaller to fit, see
+        # Panel._view_scale): a pixmap blitted at another scale blurs its labels or, shrunk,
+        # drops the 1-px minus signs ("−4" read "4")
+        t = p.worldTransform()
+        dpr = widget.devicePixelRatioF() * max(abs(t.m11()), abs(t.m22()), 1e-3)
         key = (rect.x(), rect.y(), rect.width(), rect.height(), dpr)
         cached = self.picture
         if not (isinstance(cached, tuple) and cached[0] == key):

@@ -69,6 +69,22 @@ def test_a_new_range_label_or_size_redraws_it(qtbot, draws):
     assert sum(draws.values()) == n
 
 
+def test_a_scaled_view_draws_its_axis_at_its_own_scale(qtbot):
+    """A panel drawn smaller to fit its dock (or larger, in presentation mode): the axis is
+    drawn at that scale, not blitted from a 1:1 pixmap, which lost its 1-px minus signs."""
+    w = _plot(qtbot)
+    w.setXRange(-5, 5, padding=0)
+    bottom = w.getPlotItem().getAxis("bottom")
+    w.grab()
+    assert bottom.picture[1].devicePixelRatio() == pytest.approx(w.devicePixelRatioF())
+    # the view shrinks the scene, as Panel._view_scale does
+    pg.GraphicsView.setRange(w, QRectF(0, 0, w.width() / 0.75, w.height() / 0.75),
+                             padding=0, disableAutoPixel=True)
+    w.grab()
+    assert bottom.picture[1].devicePixelRatio() == pytest.approx(0.75 * w.devicePixelRatioF(),
+                                                                 abs=0.02)
+
+
 def test_exports_draw_the_axis_as_vectors(qtbot, draws):
     w = _plot(qtbot)
     w.grab()
