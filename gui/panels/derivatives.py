@@ -44,6 +44,12 @@ __all__ = ["DerivativesPanel"]
 COMPACT_HEIGHT = 420
 #: the plots' least height in a small dock (px): below it they scroll
 COMPACT_MIN_HEIGHT = 540
+#: below this canvas width (px) the two lower plots go one under the other (the canvas
+#: scrolls): side by side they would be drawn at 60% in a laptop's middle column with the
+#: Lessons dock open
+STACK_WIDTH = 340
+#: the stacked plots' least height in a small dock (px)
+STACKED_MIN_HEIGHT = 760
 _DASH, _DOT = Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
 
 
@@ -127,6 +133,7 @@ class DerivativesPanel(FunctionViewState, Panel):
         for plot in (self.plot_a, self.plot_depth):  # two side by side: a size smaller
             plot.setTitle(plot.titleLabel.text, size="10pt")
         self._compact: bool | None = None  # captions give way to the plots in a small dock
+        self._stacked = False  # the lower plots one under the other in a narrow canvas
         # legend samples for the line styles (never added to a plot)
         self._style_d2 = pg.PlotDataItem()
         self._style_num = pg.PlotDataItem()
@@ -373,27 +380,53 @@ class DerivativesPanel(FunctionViewState, Panel):
     def fit_to(self, size) -> None:
         """In a small dock (a laptop's tab area is ~290 px high) the two captions would
         squeeze the plots flat: they are hidden there, and their text becomes the plots'
-        tooltips. A larger dock, a floated one and every export show them."""
+        tooltips. A larger dock, a floated one and every export show them. In a narrow
+        canvas the two lower plots go one under the other (see :data:`STACK_WIDTH`)."""
         height = self.scroll.viewport().height() if size is None else size.height()
+        width = (self.scroll.viewport().width() / self.theme.zoom if size is None
+                 else size.width())
         # the viewport's width: the canvas in it is resized after it, so still the old one
-        self._fit_legend(self.scroll.viewport().width() / self.theme.zoom if size is None
-                         else size.width())
+        self._fit_legend(width)
+        stacked = width < STACK_WIDTH
         compact = height < COMPACT_HEIGHT
-        if compact == self._compact:
+        if compact == self._compact and stacked == self._stacked:
             return
         self._compact = compact
+        self._stack(stacked)
         if size is None:  # an export leaves it: a new minimum makes the scroll area resize
             # the canvas, which would lay the plots out at the dock's size mid-export
-            self.canvas.setMinimumHeight(COMPACT_MIN_HEIGHT if compact else 150)
+            least = STACKED_MIN_HEIGHT if stacked else COMPACT_MIN_HEIGHT
+            self.canvas.setMinimumHeight(least if compact else 150)
         for caption, plot in ((self.caption_a, self.plot_a),
                               (self.caption_depth, self.plot_depth)):
             caption.setVisible(not compact)
             caption.setMaximumHeight(0 if compact else 10_000)
             if size is not None and not compact:  # wrapped to the export's columns now,
                 # not to the dock's: a caption as tall as at 170 px would squeeze the plots
-                caption.item.setTextWidth(max(80.0, size.width() / 2 - 24))
+                column = size.width() if stacked else size.width() / 2
+                caption.item.setTextWidth(max(80.0, column - 24))
                 caption.updateMin()
             plot.setToolTip(_tip(caption.text) if compact else "")
+
+    def _stack(self, stacked: bool) -> None:
+        """The lower plots and their captions side by side (rows 3-4) or one under the
+        other (rows 3-6), each caption under its plot."""
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        ci = self.canvas.ci
+        lower = ((self.plot_a, self.caption_a), (self.plot_depth, self.caption_depth))
+        for plot, caption in lower:
+            ci.removeItem(plot)
+            ci.removeItem(caption)
+        for i, (plot, caption) in enumerate(lower):
+            if stacked:
+                ci.addItem(plot, row=3 + 2 * i, col=0, colspan=2)
+                ci.addItem(caption, row=4 + 2 * i, col=0, colspan=2)
+            else:
+                ci.addItem(plot, row=3, col=i)
+                ci.addItem(caption, row=4, col=i)
+        ci.layout.setRowStretchFactor(5, 2 if stacked else 0)
 
     def _captions(self, shown: list, tab: dict) -> None:
         fg = self.theme.foreground

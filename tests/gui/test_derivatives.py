@@ -210,3 +210,16 @@ def test_captions_give_way_to_the_plots_in_a_small_dock(panel, qtbot):
     laid_out(900, 700)
     assert panel.caption_a.isVisible() and panel.caption_depth.isVisible()
     assert panel.plot_a.toolTip() == ""
+
+
+def test_a_narrow_dock_stacks_the_lower_plots_at_full_size(panel):
+    """A laptop's middle column with the Lessons dock open (~430 px, the list beside): side
+    by side the plots would be drawn at 60%; one under the other nearly at full size."""
+    _laid_out(panel, 430, 330)
+    a, depth = (p.sceneBoundingRect() for p in (panel.plot_a, panel.plot_depth))
+    assert depth.top() >= a.bottom() - 1  # one under the other
+    assert panel._view_scale() > 0.9  # side by side: 0.62 (their titles and axes need more)
+    assert panel.canvas.height() >= 700  # and they scroll, not squeezed
+    _laid_out(panel, 1100, 800)
+    a, depth = (p.sceneBoundingRect() for p in (panel.plot_a, panel.plot_depth))
+    assert depth.left() >= a.right() - 1 and abs(depth.top() - a.top()) < 2  # side by side
