@@ -298,6 +298,7 @@ class Panel(QWidget):
             room = self.room()
             rect = QRectF(0, 0, room.width(), room.height())
             if canvas.autoPixelRange or canvas.range != rect:  # unchanged: no new layout
+                scale_legends(canvas.scene())  # legends made since: drawn at this scale too
                 canvas.setRange(rect, padding=0, disableAutoPixel=True)
 
     def _before_paint(self) -> None:
