@@ -297,9 +297,14 @@ class Panel(QWidget):
         else:
             room = self.room()
             rect = QRectF(0, 0, room.width(), room.height())
-            if canvas.autoPixelRange or canvas.range != rect:  # unchanged: no new layout
-                scale_legends(canvas.scene())  # legends made since: drawn at this scale too
-                canvas.setRange(rect, padding=0, disableAutoPixel=True)
+            if not canvas.autoPixelRange and canvas.range == rect:  # unchanged: no new layout
+                return
+            scale_legends(canvas.scene())  # legends made since: drawn at this scale too
+            canvas.setRange(rect, padding=0, disableAutoPixel=True)
+        if not self.exporting:
+            # the plots moved on the screen with no resize of their own: notes placed and
+            # checked against the old scale would stand where they no longer fit
+            self.arrange_texts()
 
     def _before_paint(self) -> None:
         if not self.exporting:

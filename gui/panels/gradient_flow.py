@@ -16,7 +16,7 @@ from ..live_view import LiveView
 from ..theme import Theme, series_color
 from ._axis import axis_items
 from ._log_axis import LogTicksAxis
-from ._placement import place_note
+from ._placement import crossings, data_segments, place_note
 from ._stable_range import RangeKeeper, StableViewBox
 from .base import CsvTable, EmptyNote, Panel, fit_title_height, set_title, title_over_axes
 from .registry import describe
@@ -194,6 +194,8 @@ class GradientFlowPanel(Panel):
         self.norm_empty, self.ratio_empty = EmptyNote(self.norm_plot), EmptyNote(self.ratio_plot)
         self.bar_empty = EmptyNote(self.bar_plot)
         self.ratio_plot.vb.sigResized.connect(self.arrange_texts)
+        # auto-range moves the line at the next paint, after the frame placed its label
+        self.ratio_plot.vb.sigRangeChanged.connect(self.arrange_texts)
         self.bar_plot.vb.sigResized.connect(self.arrange_texts)
         self._bars_log = False  # the bars are on a log axis now (chosen, or by themselves)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
@@ -277,14 +279,21 @@ class GradientFlowPanel(Panel):
         (x0, x1), _ = self.ratio_plot.vb.viewRange()
         left, right = max(float(x[0]), x0), min(float(x[-1]), x1)
         self.ref_label.setOpacity(1.0)
-        rect = place_note(self.ref_label, [((left, y), (0, 1.1)), ((left, y), (0, -0.1)),
-                                           ((right, y), (1, 1.1)), ((right, y), (1, -0.1)),
-                                           ((0.5 * (left + right), y), (0.5, 1.1)),
-                                           ((0.5 * (left + right), y), (0.5, -0.1))])
-        # a line at the plot's edge (a short dock) leaves no room for its label inside:
-        # the dashed line stays, its label is not drawn half cut off
-        area = self.ratio_plot.vb.sceneBoundingRect().adjusted(-1.5, -1.5, 1.5, 1.5)
-        if not area.contains(rect):
+        # above or below the line, at its ends, its middle or its quarters: the first place
+        # clear of the layers' lines
+        spots = [((left, y), (0, 1.1)), ((left, y), (0, -0.1)),
+                 ((right, y), (1, 1.1)), ((right, y), (1, -0.1))]
+        for f in (0.5, 0.25, 0.75):
+            spots += [((left + f * (right - left), y), (f, 1.1)),
+                      ((left + f * (right - left), y), (f, -0.1))]
+        vb = self.ratio_plot.vb
+        segments = data_segments(vb)
+        rect = place_note(self.ref_label, spots, segments=segments)
+        # a line at the plot's edge (a short dock) leaves no room for its label inside, and
+        # the layers' lines may leave none beside it: the dashed line stays, its label is
+        # not drawn half cut off or across the lines
+        area = vb.sceneBoundingRect().adjusted(-1.5, -1.5, 1.5, 1.5)
+        if not area.contains(rect) or crossings(rect, segments):
             self.ref_label.setOpacity(0.0)
 
     # --- per-layer items (rebuilt only when the layers change) --------------------------

@@ -130,6 +130,20 @@ def test_with_the_lessons_dock_open_nothing_is_cut(make_lab, make_view):
     assert output.canvas.width() < 500  # the narrow column this is about
 
 
+def test_on_a_large_screen_no_note_lies_across_the_data_either(make_lab, make_view):
+    """1920×1080: the depth notes kept apart from the 10⁻¹⁸ label, the healthy-ratio label
+    off the layers' lines (both ran across them at this size)."""
+    lab = make_lab(size=(1920, 1080), start=False)
+    window = lab.window
+    view = make_view("circles-tanh", steps=90)
+    for pid in ("derivatives", "gradient_flow"):
+        window.panels[pid].update_view(view)
+        window.raise_panel(pid)
+        panel = window.panels[pid]
+        assert problems(panel.canvas.scene(), on_screen(panel),
+                        data_kinds=("note", "legend")) == [], pid
+
+
 def test_before_the_first_step_the_curves_say_so(make_lab, make_view):
     """No x axis from −400 to 400 "epoch (×0.001)": words, until there is an epoch."""
     lab = make_lab(size=SIZES[0], start=False)
