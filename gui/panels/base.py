@@ -268,7 +268,9 @@ class Panel(QWidget):
     def room(self) -> QSize:
         """The canvas's size in the plots' own units: in presentation mode everything is
         drawn ``theme.zoom`` times larger, so the plots have that much less room."""
-        zoom = self._view_scale()
+        # theme.zoom only, not _view_scale: a panel choosing its arrangement for more room
+        # than the canvas has would need more still, and be drawn smaller and smaller
+        zoom = self.theme.zoom
         return QSize(round(self.canvas.width() / zoom), round(self.canvas.height() / zoom))
 
     def _view_scale(self) -> float:
@@ -295,8 +297,7 @@ class Panel(QWidget):
             canvas.autoPixelRange = True
             canvas.setRange(QRectF(0, 0, canvas.width(), canvas.height()), padding=0)
         else:
-            room = self.room()
-            rect = QRectF(0, 0, room.width(), room.height())
+            rect = QRectF(0, 0, round(canvas.width() / zoom), round(canvas.height() / zoom))
             if not canvas.autoPixelRange and canvas.range == rect:  # unchanged: no new layout
                 return
             scale_legends(canvas.scene())  # legends made since: drawn at this scale too
