@@ -29,7 +29,9 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.piecewise import ExprCondPair, piecewise_simplify
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 from sympy.logic.boolalg import ITE, BooleanFalse, BooleanTrue
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.str import StrPrinter
@@ -365,7 +367,23 @@ def _ops(e: sp.Expr, what: str) -> None:
 # --- printing ------------------------------------------------------------------------------------
 class _NumPyCode(NumPyPrinter):
     """NumPy's printer, but a Piecewise is nested ``where`` calls: one pass per piece where
-    ``select`` builds lists of every condition and choice."""
+    ``select`` builds lists of every condition and choice; and ``and``/``or`` are nested
+    two-argument calls, which broadcast: SymPy's ``logical_and.reduce((a, b))`` stacks its
+    arguments into one array and fails when one is a parameter's scalar condition (p ≥ 1)
+    beside an array (found with max(x, tanh(max(x, a*x))))."""
+
+    def _print_And(self, expr):
+        return self._nested("numpy.logical_and", expr.args)
+
+    def _print_Or(self, expr):
+        return self._nested("numpy.logical_or", expr.args)
+
+    def _nested(self, fn: str, args) -> str:
+        name = self._module_format(fn)
+        out = self._print(args[0])
+        for a in args[1:]:
+            out = f"{name}({out}, {self._print(a)})"
+        return out
 
     def _print_Piecewise(self, expr):
         where = self._module_format("numpy.where")
@@ -451,13 +469,32 @@ def decimals(e: sp.Expr) -> sp.Expr:
     return e.xreplace({r: sp.Float(r, 12) for r in e.atoms(sp.Rational) if _decimal_like(r)})
 
 
+#: piecewise_simplify (merging nested pieces and their conditions) only below this many
+#: operations, and only where the conditions hold no functions (``_plain_conditions``): it
+#: simplifies every condition, trigonometry included, and took 14 s on
+#: max(0.25*relu(x), sinh(tanh(sin(x))))
+PIECEWISE_TIDY_OPS = 200
+
+
+def _plain_conditions(e: sp.Expr) -> bool:
+    """True when every piece's condition is a comparison of sums and products (x > 0,
+    x < a·x): simplifying conditions that hold functions (sinh(tanh(sin(x))) < 0) runs
+    SymPy's trigonometric and logic simplifiers for seconds, and so does a piece that holds
+    a trigonometric or hyperbolic function."""
+    if e.has(TrigonometricFunction, HyperbolicFunction):  # its trigsimp: 72 s on a tanh
+        return False
+    return all(not cond.atoms(sp.Function)
+               for pw in e.atoms(sp.Piecewise) for _expr, cond in pw.args)
+
+
 def tidy(e: sp.Expr) -> sp.Expr:
     """A shorter equal form for reading: the fewest operations among a few cheap rewritings
     (SymPy's full ``simplify`` took seconds on some small formulas, and made others worse to
     evaluate, so it is not used)."""
     best, best_n = e, sp.count_ops(e)
     rewrites = [sp.factor_terms, lambda v: sp.factor_terms(sp.together(v))]
-    if e.has(sp.Piecewise) and best_n <= 200:  # nested pieces as one, conditions merged
+    if e.has(sp.Piecewise) and best_n <= PIECEWISE_TIDY_OPS and _plain_conditions(e):
+        # nested pieces as one, conditions merged
         rewrites.append(lambda v: piecewise_simplify(sp.piecewise_fold(v)))
     for rewrite in rewrites:
         try:
@@ -468,6 +505,23 @@ def tidy(e: sp.Expr) -> sp.Expr:
         if n <= best_n:  # a tie goes to the factored form: c·(1 − t²), not c − c·t²
             best, best_n = cand, n
     return best
+
+
+def _try_arrays(fns, n_params: int) -> None:
+    """Run the compiled f, f′, f″ once on an array: SymPy's code for some pieces (a condition
+    that is always true beside one that is not) builds ragged arrays, and NumPy raises then;
+    such a formula is refused here with a sentence instead of failing later."""
+    x = np.linspace(-2.0, 2.0, 7)
+    with np.errstate(all="ignore"):
+        for fn, what in zip(fns, ("the formula", "its derivative f′", "its second derivative f″")):
+            try:
+                out = np.broadcast_to(np.asarray(fn(x, *([0.5] * n_params)), dtype=float),
+                                      x.shape)
+            except (ValueError, TypeError, ArithmeticError) as e:
+                raise FormulaError(f"{what} cannot be computed for many inputs at once "
+                                   f"({type(e).__name__}): a condition that is always true "
+                                   "or always false may cause this; leave it out") from None
+            del out
 
 
 def _compile(args: list[sp.Symbol], e, *, cse: bool) -> Callable:
@@ -500,7 +554,23 @@ class Derived:
 
 
 def derive(parsed: Parsed) -> Derived:
-    """Build, differentiate twice, check and compile. Raises FormulaError."""
+    """Build, differentiate twice, check and compile. Raises FormulaError, also where SymPy
+    itself fails (it raised KeyError inside Piecewise for a condition that is a constant,
+    ``where(pi + pi > 0 and softplus(1.5) < 1, …)``): a formula SymPy cannot work through is
+    refused with a sentence, never a traceback."""
+    try:
+        return _derive(parsed)
+    except FormulaError:
+        raise
+    except (RecursionError, MemoryError):
+        raise FormulaError("this formula is too involved to differentiate: write it more "
+                           "simply") from None
+    except Exception as e:  # noqa: BLE001 - SymPy's own failures, whatever their type
+        raise FormulaError("SymPy could not work out this formula's derivatives "
+                           f"({type(e).__name__}); try writing it another way") from None
+
+
+def _derive(parsed: Parsed) -> Derived:
     with LOCK:
         symbols = tuple(sp.Symbol(f"p{i}", real=True) for i in range(len(parsed.params)))
         b = _Builder(parsed, symbols)
@@ -521,6 +591,7 @@ def derive(parsed: Parsed) -> Derived:
                  printer.doprint(decimals(tidy(d2))))
         args = [X, *symbols]
         fns = tuple(_compile(args, e, cse=True) for e in (f, d1, d2))
+        _try_arrays(fns, len(symbols))
         gs = [s.g for s in sources]
         source_fn = _compile(args, gs, cse=False) if gs else None
         piecewise = bool(sources) or any(e.has(sp.Piecewise, _abs, _sign) for e in (f, d1))

@@ -117,3 +117,35 @@ def test_named_formulas_agree_with_central_differences(text):
     x = np.linspace(-6.0, 6.0, 241) + 1e-3
     assert _check(act.f, act.df, x, avoid) > 200
     assert _check(act.df, act.d2f, x, avoid) > 200
+
+
+@pytest.mark.parametrize("text", [
+    # and/or of a parameter's scalar condition with an array one: SymPy's printer stacked
+    # them into one ragged array and NumPy raised on every call
+    "max(x, tanh(max(x, a*x)))",
+    "where(log(1 + (e)**2) > 0 and clip(exp(tanh(a*x)), -1, 1) < 1, 0.5, x)",
+    # pieces holding tanh: tidying their text ran SymPy's trigsimp for over a minute
+    "(exp(tanh(0.25 + a*x)))*(where(pi + 3 > a*x, erf(2), a*x/(1 + pi**2)))",
+    "max(relu(x)*0.25, sinh(tanh(sin(x))))",
+])
+def test_formulas_that_once_failed_or_hung_work_on_arrays(text):
+    params = {"a": (0.5, -2.0, 2.0)} if "a*x" in text else None
+    act = formula(text, params, network=False)
+    x = np.linspace(-3.0, 3.0, 121) + 1e-3
+    avoid = np.array([k.x for k in act.info.kinks] + list(act.info.breakpoints))
+    skip = _on_a_boundary(act, x)
+    # (at least the half of the points off a clip's boundary)
+    assert _check(act.f, act.df, x, avoid, skip) >= 50
+    assert _check(act.df, act.d2f, x, avoid, skip) >= 50
+
+
+def test_a_formula_sympy_cannot_work_through_is_refused_with_a_sentence():
+    # a condition that is a constant: SymPy's Piecewise raised KeyError inside itself
+    text = "relu(where(pi + pi > 0 and softplus(1.5) < 1, x/(1 + 3**2), a*x))"
+    try:
+        act = formula(text, {"a": (0.0, -2.0, 2.0)}, network=False)
+    except FormulaError as e:
+        assert "SymPy could not work out" in str(e) or "cannot be computed" in str(e)
+    else:  # or it works: then its derivatives are right
+        x = np.linspace(-3.0, 3.0, 61) + 1e-3
+        _check(act.f, act.df, x, np.array([0.0]))
