@@ -81,7 +81,25 @@ def _build_lessons(session: Session, catalog: LessonCatalog, window: MainWindow)
     dock.experimentRequested.connect(lambda exp: session.apply(exp, reinitialize=True))
     dock.labRequested.connect(functools.partial(_set_up_lab, window))
     dock.widthWanted.connect(functools.partial(_widen_lessons, window))
+    _fit_lessons(window)
     return dock
+
+
+#: narrower than this, the window cannot hold the Lessons dock beside the Experiment dock and
+#: the panels (it needs about 1,362 px at 1366×768): the dock shares the Experiment's column
+LESSONS_BESIDE_MIN_WIDTH = 1366
+
+
+def _fit_lessons(window: MainWindow) -> None:
+    """On a narrow window (a 1280×720 projector) the Lessons dock opens as a tab beside the
+    Experiment controls, not as a column of its own that would push the window past the
+    screen's edge."""
+    lessons, controls = window.tool_docks["lessons"], window.docks["controls"]
+    if window.width() >= LESSONS_BESIDE_MIN_WIDTH or lessons.isFloating() \
+            or lessons in window.tabifiedDockWidgets(controls) or not controls.isVisible():
+        return
+    window.tabifyDockWidget(controls, lessons)
+    lessons.raise_()
 
 
 def _set_up_lab(window: MainWindow, setup) -> None:

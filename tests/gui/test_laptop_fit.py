@@ -156,3 +156,23 @@ def test_before_the_first_step_the_curves_say_so(make_lab, make_view):
         axis = plot.getAxis("bottom")
         assert axis.style["showValues"] is False or (x0 >= -1 and x1 <= 10), (x0, x1)
     assert problems(panel.canvas.scene(), on_screen(panel)) == []
+
+
+def test_on_a_1280_screen_the_lessons_dock_shares_the_experiments_column(make_lab, qtbot):
+    """F2 on a 1280×720 projector: a column of its own would need ~1,362 px and push the window
+    past the screen's edge, so the Lessons dock opens as a tab beside the Experiment controls
+    (and in front of them); at 1366×768 it keeps its own column."""
+    lab = make_lab(size=SIZES[1], start=False)
+    window = lab.window
+    window.show_tool("lessons")
+    lessons, controls = window.tool_docks["lessons"], window.docks["controls"]
+    qtbot.waitUntil(lessons.isVisible)
+    QApplication.processEvents()
+    assert lessons in window.tabifiedDockWidgets(controls)
+    assert window.minimumSizeHint().width() <= SIZES[1][0]
+    assert window.width() == SIZES[1][0]
+    assert not lessons.visibleRegion().isEmpty()  # the tab in front: the lesson shows
+
+    wide = make_lab(size=SIZES[0], start=False).window
+    wide.show_tool("lessons")
+    assert wide.tool_docks["lessons"] not in wide.tabifiedDockWidgets(wide.docks["controls"])
