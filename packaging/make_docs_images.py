@@ -82,32 +82,54 @@ def trained_panel(out: Path, preset: str, panel_id: str, epochs: int) -> None:
     write_png(panel, out, SCALE, "theme", QSize(*FIGURE_SIZE))
 
 
-def lessons_dock(out: Path, lesson: str = "xor", step: int = 0, pace: float = 50) -> None:
-    """The window at 1366×768 with the Lessons dock open at ``lesson``'s step: set up, the
-    right prediction chosen, trained at ``pace`` steps a second until its goal is met."""
+def _wait(app, out: Path, condition, seconds: float = 60.0) -> None:
+    """Serve the event loop until ``condition()`` (SystemExit naming ``out`` after
+    ``seconds``)."""
     import time
 
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            raise SystemExit(f"{out.name}: timed out")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _settle(app) -> None:
+    """Let the last frames be drawn before a grab."""
+    import time
+
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def _lab_window():
+    """(app, session, lab, window): the window built in this process at ``WINDOW_SIZE``,
+    light theme, shown, without the user's lessons."""
     from PySide6.QtWidgets import QApplication
 
     from gui.session import Session
     from gui.wiring import build_lab
 
     app = QApplication.instance() or QApplication(["make_docs_images"])
-
-    def wait(condition, seconds: float = 60.0) -> None:
-        end = time.monotonic() + seconds
-        while not condition():
-            if time.monotonic() > end:
-                raise SystemExit(f"{out.name}: timed out")
-            app.processEvents()
-            time.sleep(0.01)
-
     session = Session()
     lab = build_lab(session, None, lesson_folder=ROOT / "no-user-lessons")
     w = lab.window
     w.resize(*(int(v) for v in WINDOW_SIZE.split("x")))
     w.set_theme("light")
     w.show()
+    return app, session, lab, w
+
+
+def lessons_dock(out: Path, lesson: str = "xor", step: int = 0, pace: float = 50) -> None:
+    """The window at 1366×768 with the Lessons dock open at ``lesson``'s step: set up, the
+    right prediction chosen, trained at ``pace`` steps a second until its goal is met."""
+    app, session, lab, w = _lab_window()
+
+    def wait(condition) -> None:
+        _wait(app, out, condition)
+
     session.start()
     wait(lambda: session.last_view is not None)
     lab.lessons.open_lesson(lesson)
@@ -123,9 +145,7 @@ def lessons_dock(out: Path, lesson: str = "xor", step: int = 0, pace: float = 50
     session.pause()
     wait(lambda: not session.running)
     dock.scroll_to_step()  # the step, its prediction and its ✓ in view
-    for _ in range(20):  # the last frames drawn
-        app.processEvents()
-        time.sleep(0.02)
+    _settle(app)
     w.grab().save(str(out))
     session.shutdown()
     w.close()
@@ -134,30 +154,13 @@ def lessons_dock(out: Path, lesson: str = "xor", step: int = 0, pace: float = 50
 def recurrent_lab(out: Path, lesson: str = "gates-and-candidates") -> None:
     """The Recurrent lab as it opens over the window at 1366×768 (its own window), with
     ``lesson`` set up and both runs trained to its last epoch."""
-    import time
-
-    from PySide6.QtWidgets import QApplication
-
     import core.lessons as L
-    from gui.session import Session
-    from gui.wiring import build_lab
 
-    app = QApplication.instance() or QApplication(["make_docs_images"])
+    app, session, _lab, w = _lab_window()
 
-    def wait(condition, seconds: float = 60.0) -> None:
-        end = time.monotonic() + seconds
-        while not condition():
-            if time.monotonic() > end:
-                raise SystemExit(f"{out.name}: timed out")
-            app.processEvents()
-            time.sleep(0.01)
+    def wait(condition) -> None:
+        _wait(app, out, condition)
 
-    session = Session()
-    lab = build_lab(session, None, lesson_folder=ROOT / "no-user-lessons")
-    w = lab.window
-    w.resize(*(int(v) for v in WINDOW_SIZE.split("x")))
-    w.set_theme("light")
-    w.show()
     dock = w.show_tool("recurrent")
     wait(lambda: w.tool_docks["recurrent"].isFloating() and dock.frame is not None)
     # as over a 1366×768 window (the offscreen screen is smaller than that)
@@ -168,9 +171,7 @@ def recurrent_lab(out: Path, lesson: str = "gates-and-candidates") -> None:
     dock.train_button.click()
     wait(lambda: not dock.running and not dock.frame.running and all(
         r.epoch >= dock.setup.epochs for r in dock.frame.runs))
-    for _ in range(20):  # the last frames drawn
-        app.processEvents()
-        time.sleep(0.02)
+    _settle(app)
     w.tool_docks["recurrent"].grab().save(str(out))
     dock.shutdown()
     session.shutdown()
