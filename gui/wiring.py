@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from .autosave import AutoSaver
@@ -123,8 +123,23 @@ def _widen_lessons(window: MainWindow, width: int) -> None:
                        Qt.Orientation.Horizontal)
 
 
+class CloseWatch(QObject):
+    """Calls ``on_close()`` when ``target`` (the window) is about to close: the tool docks'
+    worker processes (comparisons, the recurrent lab's training) end with the window."""
+
+    def __init__(self, target: QObject, on_close: Callable[[], None]) -> None:
+        super().__init__(target)
+        self._on_close = on_close
+        target.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Close:
+            self._on_close()
+        return False
+
+
 def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:
-    from .compare import CloseWatch, CompareDock
+    from .compare import CompareDock
 
     dock = CompareDock(session)
     dock.apply_theme(window.theme)  # presentation mode's colours too
@@ -138,7 +153,6 @@ def _build_compare(session: Session, serve_plot, window: MainWindow) -> QWidget:
 
 def _build_recurrent(serve_plot, window: MainWindow) -> QWidget:
     from .recurrent.dock import RecurrentLab
-    from .recurrent.worker import CloseWatch
 
     lab = RecurrentLab()
     lab.apply_theme(window.theme)

@@ -3,13 +3,13 @@ processes (``core.compare``), read as curves, a table, a verdict and warnings.
 
 ``CompareDock`` is the dock's widget; ``CompareCurves`` its plot (a panel's export hooks, also
 used offscreen by ``activation-lab compare --out``); ``ComparisonJob`` follows a running
-comparison from the GUI thread; ``CloseWatch`` ends the workers with the window.
+comparison from the GUI thread.
 """
 
 from __future__ import annotations
 
 from .curves import CompareCurves
 from .dock import CompareDock
-from .job import CloseWatch, ComparisonJob
+from .job import ComparisonJob
 
-__all__ = ["CloseWatch", "CompareCurves", "CompareDock", "ComparisonJob"]
+__all__ = ["CompareCurves", "CompareDock", "ComparisonJob"]

@@ -9,14 +9,13 @@ to it runs on the GUI thread and no training step ever runs there.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from core import compare
 from core.compare.run import lost_record
 
-__all__ = ["CloseWatch", "ComparisonJob", "WORKER_NICENESS"]
+__all__ = ["ComparisonJob", "WORKER_NICENESS"]
 
 #: how much the workers step back for the window (Unix ``nice``): the window and its own
 #: trainer keep their frame rate, the comparison takes the CPU time they leave
@@ -145,18 +144,3 @@ class ComparisonJob(QObject):
                 os.setpriority(os.PRIO_PROCESS, pid, self._niceness)
             except OSError:  # gone already, or not ours to change
                 pass
-
-
-class CloseWatch(QObject):
-    """Calls ``on_close()`` when ``target`` (a window) is about to close; the composition root
-    uses it to end a tool's worker processes with the window."""
-
-    def __init__(self, target: QObject, on_close: Callable[[], None]) -> None:
-        super().__init__(target)
-        self._on_close = on_close
-        target.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self._on_close()
-        return False

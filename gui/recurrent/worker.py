@@ -15,11 +15,11 @@ import queue
 import threading
 from multiprocessing.reduction import ForkingPickler
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from . import messages, process
 
-__all__ = ["CloseWatch", "LabWorker"]
+__all__ = ["LabWorker"]
 
 _log = logging.getLogger("activation_lab")
 
@@ -166,18 +166,3 @@ class LabWorker(QObject):
         if not self._stopping:
             self.runningChanged.emit(False)
             self.failed.emit("the training process ended unexpectedly")
-
-
-class CloseWatch(QObject):
-    """Calls ``on_close()`` when ``target`` (the window) closes: the composition root ends
-    the lab's process with the window."""
-
-    def __init__(self, target: QObject, on_close) -> None:
-        super().__init__(target)
-        self._on_close = on_close
-        target.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self._on_close()
-        return False
