@@ -4,11 +4,11 @@ values, ready-made comparisons, and what stays off the GUI thread."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 
 import numpy as np
 import pytest
+from processes import pid_gone
 
 import core
 import core.presets
@@ -55,14 +55,6 @@ def run_to_end(qtbot, dock):
     with qtbot.waitSignal(dock.finished, timeout=60000) as blocker:
         assert dock.run(), dock.message_text()
     return blocker.args[0]
-
-
-def pid_gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return True
-    return False
 
 
 def test_the_dock_is_f3_in_the_view_menu_and_starts_from_the_windows_experiment(make_lab):

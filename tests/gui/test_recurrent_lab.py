@@ -9,20 +9,13 @@ import os
 
 import numpy as np
 import pytest
+from processes import pid_gone
 
 import core.recurrent
 from gui.recurrent.setup import LabSetup
 from gui.recurrent.views import PROBE_ROWS, run_view
 
 SMALL = LabSetup(steps=8, hidden=4, epochs=3, n_train=64, n_test=16, batch_size=16)
-
-
-def pid_gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return True
-    return False
 
 
 @pytest.fixture
