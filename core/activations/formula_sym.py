@@ -515,13 +515,11 @@ def _try_arrays(fns, n_params: int) -> None:
     with np.errstate(all="ignore"):
         for fn, what in zip(fns, ("the formula", "its derivative f′", "its second derivative f″")):
             try:
-                out = np.broadcast_to(np.asarray(fn(x, *([0.5] * n_params)), dtype=float),
-                                      x.shape)
+                np.broadcast_to(np.asarray(fn(x, *([0.5] * n_params)), dtype=float), x.shape)
             except (ValueError, TypeError, ArithmeticError) as e:
                 raise FormulaError(f"{what} cannot be computed for many inputs at once "
                                    f"({type(e).__name__}): a condition that is always true "
                                    "or always false may cause this; leave it out") from None
-            del out
 
 
 def _compile(args: list[sp.Symbol], e, *, cse: bool) -> Callable:
